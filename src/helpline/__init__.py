@@ -1,0 +1,3 @@
+"""Helpline: self-hosted live chat for customer-support teams."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Configuration, database, errors, clock, tokens and rate limiting shared by every domain."""

@@ -1,0 +1,77 @@
+"""Settings read once from the environment (``HELPLINE_*``), with defaults for a single node."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"HELPLINE_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(_env(name, str(default)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator can set. See docs/operations.md for the meaning of each."""
+
+    database_url: str = "sqlite+aiosqlite:///./var/helpline.db"
+    redis_url: str = ""
+    public_url: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    identity_secret: str = ""
+    session_ttl_s: int = 12 * 3600
+    max_frame_bytes: int = 16 * 1024
+    max_message_chars: int = 4000
+    heartbeat_s: float = 20.0
+    idle_timeout_s: float = 60.0
+    presence_timeout_s: float = 60.0
+    replay_limit: int = 1000
+    relax_skills_after_s: float = 120.0
+    default_handle_time_s: float = 300.0
+    route_interval_s: float = 2.0
+    conversation_rate: tuple[int, float] = (5, 60.0)
+    visitor_message_rate: tuple[int, float] = (20, 10.0)
+    login_rate: tuple[int, float] = (10, 300.0)
+    static_dir: Path = field(default_factory=lambda: Path(__file__).parent.parent / "static")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        origins = tuple(o.strip().rstrip("/") for o in _env("ALLOWED_ORIGINS", "").split(",") if o)
+        return cls(
+            database_url=_env("DATABASE_URL", cls.database_url),
+            redis_url=_env("REDIS_URL", ""),
+            public_url=_env("PUBLIC_URL", "").rstrip("/"),
+            allowed_origins=origins,
+            identity_secret=_env("IDENTITY_SECRET", ""),
+            session_ttl_s=_env_int("SESSION_TTL_S", cls.session_ttl_s),
+            heartbeat_s=_env_float("HEARTBEAT_S", cls.heartbeat_s),
+            idle_timeout_s=_env_float("IDLE_TIMEOUT_S", cls.idle_timeout_s),
+            presence_timeout_s=_env_float("PRESENCE_TIMEOUT_S", cls.presence_timeout_s),
+            relax_skills_after_s=_env_float("RELAX_SKILLS_AFTER_S", cls.relax_skills_after_s),
+            route_interval_s=_env_float("ROUTE_INTERVAL_S", cls.route_interval_s),
+            conversation_rate=_rate("CONVERSATION_RATE", cls.conversation_rate),
+            visitor_message_rate=_rate("VISITOR_MESSAGE_RATE", cls.visitor_message_rate),
+            login_rate=_rate("LOGIN_RATE", cls.login_rate),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _rate(name: str, default: tuple[int, float]) -> tuple[int, float]:
+    """Parse ``"<burst>/<seconds>"``: at most ``burst`` events per ``seconds`` window."""
+    raw = _env(name, "")
+    if not raw:
+        return default
+    burst, _, per = raw.partition("/")
+    return int(burst), float(per)

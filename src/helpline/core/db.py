@@ -1,0 +1,119 @@
+"""Database engine, sessions and the write discipline.
+
+The database is the single source of truth. Writes go through :meth:`Database.write`, which
+opens one transaction and commits it on exit; events are published by the caller *after* that
+block returns, never inside it.
+
+SQLite allows one writer at a time, so on SQLite every write transaction in this process takes
+``write_lock`` first (readers never wait, thanks to WAL). PostgreSQL needs no process lock:
+correctness across nodes comes from row locks and conditional updates in the actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, MetaData, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+from helpline.core.errors import Unavailable
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, pool_size=8, max_overflow=4)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for failures that mean "the database is unreachable", not "your request is wrong"."""
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OSError | ConnectionError)
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = url.startswith("sqlite")
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only. Nothing is committed."""
+        try:
+            async with self.sessions() as session:
+                yield session
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise Unavailable("The database is not reachable; please retry.") from exc
+            raise
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction, committed when the block exits without an exception.
+
+        Raising inside the block rolls everything back. Database outages surface as
+        :class:`Unavailable` (retryable): the caller has not been acknowledged, so nothing is lost.
+        """
+        lock = self.write_lock if self.is_sqlite else contextlib.nullcontext()
+        try:
+            async with lock, self.sessions() as session, session.begin():
+                yield session
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise Unavailable("The database is not reachable; please retry.") from exc
+            raise
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+            return True
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        await self.engine.dispose()

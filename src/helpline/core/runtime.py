@@ -1,0 +1,56 @@
+"""The runtime every action receives: settings, database, broker, limiters and the routing hook.
+
+Built once per process in helpline.api; tests build their own against a real database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from helpline.core.broker import Broker, InProcessBroker
+from helpline.core.config import Settings
+from helpline.core.db import Database
+from helpline.core.events import Envelope
+from helpline.core.ratelimit import Limiter
+
+
+@dataclass
+class Limits:
+    conversations: Limiter
+    visitor_messages: Limiter
+    logins: Limiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            conversations=Limiter(*settings.conversation_rate),
+            visitor_messages=Limiter(*settings.visitor_message_rate),
+            logins=Limiter(*settings.login_rate),
+        )
+
+
+def _no_routing(_team_id: int) -> None:
+    return None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    broker: Broker = field(default_factory=InProcessBroker)
+    limits: Limits | None = None
+    request_routing: Callable[[int], None] = _no_routing
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = Limits.from_settings(self.settings)
+
+    @property
+    def limit(self) -> Limits:
+        assert self.limits is not None
+        return self.limits
+
+    async def publish(self, envelopes: Iterable[Envelope]) -> None:
+        """Hand committed events to the broker. Call only after the transaction committed."""
+        await self.broker.publish(list(envelopes))
