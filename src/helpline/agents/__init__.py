@@ -1,0 +1,1 @@
+"""Users (agents, supervisors, admins, QA), teams, presence and login sessions."""

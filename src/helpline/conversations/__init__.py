@@ -1,0 +1,1 @@
+"""Conversations, their append-only event log, messages, notes and wrap-up."""

@@ -1,0 +1,345 @@
+"""Changes to conversations: start, send, note, read, end, close.
+
+Validate first (``check_*``), then change and publish (``do_*``). Every text is PII-masked before
+it is stored or published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.agents.models import Team
+from helpline.compliance.pii import mask
+from helpline.conversations import states
+from helpline.conversations.log import append_event, append_inbox, summary
+from helpline.conversations.models import Conversation, ConversationEvent, ResolutionCode
+from helpline.conversations.service import Need, View, access_conversation, row_payload, view_event
+from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.clock import now
+from helpline.core.errors import Invalid, Unavailable
+from helpline.core.events import Envelope
+from helpline.core.runtime import Runtime
+from helpline.customers import actions as customers
+from helpline.customers.identity import verify
+from helpline.customers.models import TIERS
+from helpline.realtime.protocol import check_text, conversation_stream
+from helpline.routing.actions import Outbox, accept_in_tx, requeue_in_tx
+
+
+@dataclass(frozen=True)
+class Started:
+    conversation: Conversation
+    visitor_token: str | None
+
+
+async def _pick_team(s: AsyncSession, topic: str, team_id: int | None) -> Team:
+    if team_id is not None:
+        team = await s.get(Team, team_id)
+        if team is None:
+            raise Invalid("Unknown team.", code="unknown_team")
+        return team
+    teams = list((await s.execute(select(Team).order_by(Team.id))).scalars().all())
+    if not teams:
+        raise Unavailable("Chat is not set up yet: there are no teams.", code="no_teams")
+    by_skill = [t for t in teams if topic and topic in t.skills]
+    defaults = [t for t in teams if t.is_default]
+    return (by_skill or defaults or teams)[0]
+
+
+async def do_start(
+    rt: Runtime,
+    *,
+    visitor: Visitor | None,
+    name: str,
+    email: str,
+    topic: str,
+    language: str,
+    team_id: int | None,
+    identity: dict[str, Any] | None,
+    signature: str | None,
+) -> Started:
+    """Start a chat for an existing visitor (token) or a new one; it joins its team's queue."""
+    record = (
+        verify(identity, signature or "", rt.settings.identity_secret)
+        if identity is not None
+        else None
+    )
+    topic_text = mask(topic.strip()).text[:100]
+    name = mask(name.strip()).text[:100]
+    out = Outbox()
+    async with rt.db.write() as s:
+        token = None
+        if visitor is None:
+            row, token = await customers.new_visitor(s, name=name, email=email)
+            visitor_id = row.id
+        else:
+            visitor_id = visitor.visitor_id
+        customer = await customers.upsert_customer(s, record) if record else None
+        team = await _pick_team(s, topic_text, team_id)
+        conv = Conversation(
+            visitor_id=visitor_id,
+            customer_id=customer.id if customer else None,
+            team_id=team.id,
+            topic=topic_text,
+            language=language,
+            skills=[topic_text] if topic_text in team.skills else [],
+            priority=TIERS.get(customer.tier, 0) if customer else 0,
+        )
+        s.add(conv)
+        await s.flush()
+        started = await append_event(
+            s,
+            conv.id,
+            type="started",
+            public=True,
+            sender=f"visitor:{visitor_id}",
+            sender_name=name,
+            data={"topic": topic_text},
+        )
+        out.envelopes.append(started.envelope)
+        out.teams.add(team.id)
+    await out.flush(rt)
+    return Started(conv, token)
+
+
+@dataclass(frozen=True)
+class Sent:
+    event: dict[str, Any]
+    duplicate: bool
+
+    @property
+    def seq(self) -> int:
+        return int(self.event["seq"])
+
+
+async def _original(
+    rt: Runtime, conversation_id: int, sender: str, client_id: str
+) -> ConversationEvent | None:
+    async with rt.db.read() as s:
+        return await s.scalar(
+            select(ConversationEvent).where(
+                ConversationEvent.conversation_id == conversation_id,
+                ConversationEvent.sender == sender,
+                ConversationEvent.client_id == client_id,
+            )
+        )
+
+
+def _as_sent(row: ConversationEvent, actor: Actor) -> Sent:
+    view: View = "visitor" if isinstance(actor, Visitor) else "staff"
+    return Sent(
+        view_event(row_payload(row), seq=row.seq, public_seq=row.public_seq, view=view), True
+    )
+
+
+async def do_send(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    conversation_id: int,
+    client_id: str,
+    text: str,
+    internal: bool = False,
+) -> Sent:
+    """Append a message (or, for staff with ``internal``, a note) exactly once per client id.
+
+    A resend with a client id already stored returns the original event, whatever the text.
+    The caller acknowledges the sender with the returned event only after this returns.
+    """
+    body = check_text(text, max_chars=rt.settings.max_message_chars)
+    existing = await _original(rt, conversation_id, actor.sender, client_id)
+    if existing is not None:
+        async with rt.db.read() as s:
+            await access_conversation(s, actor, conversation_id, "read")
+        return _as_sent(existing, actor)
+    if isinstance(actor, Visitor):
+        rt.limit.visitor_messages.check(f"visitor:{actor.visitor_id}", "messages")
+    masked = mask(body)
+    data: dict[str, Any] = {"masked": list(masked.kinds)} if masked.changed else {}
+    out = Outbox()
+    try:
+        async with rt.db.write() as s:
+            need: Need = "read" if internal else "write"
+            conv = await access_conversation(s, actor, conversation_id, need, lock=True)
+            if isinstance(actor, Staff) and not internal:
+                if conv.state == "assigned":
+                    await accept_in_tx(s, conv, actor, out)
+                if conv.first_response_at is None:
+                    await s.execute(
+                        update(Conversation)
+                        .where(Conversation.id == conv.id)
+                        .values(first_response_at=now())
+                    )
+            allowed = (
+                states.VISITOR_CAN_SEND if isinstance(actor, Visitor) else states.AGENT_CAN_SEND
+            )
+            if internal:
+                allowed = frozenset(states.STATES)
+            appended = await append_event(
+                s,
+                conv.id,
+                type="note" if internal else "message",
+                public=not internal,
+                sender=actor.sender,
+                sender_name=actor.name,
+                body=masked.text,
+                client_id=client_id,
+                data=data,
+                states=allowed,
+            )
+            out.envelopes.append(appended.envelope)
+    except IntegrityError:
+        # Two sends with one client id raced; the other committed first. Return its event.
+        again = await _original(rt, conversation_id, actor.sender, client_id)
+        if again is None:
+            raise
+        return _as_sent(again, actor)
+    await out.flush(rt)
+    seen = (
+        appended.as_seen_by_visitor() if isinstance(actor, Visitor) else appended.as_seen_by_staff()
+    )
+    return Sent(seen, False)
+
+
+async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) -> None:
+    """Record how far a party has read and tell the other side. Never moves backwards."""
+    async with rt.db.write() as s:
+        conv = await access_conversation(s, actor, conversation_id, "read")
+        is_visitor = isinstance(actor, Visitor)
+        column = Conversation.visitor_read_seq if is_visitor else Conversation.agent_read_seq
+        limit = conv.last_public_seq if is_visitor else conv.last_seq
+        if seq > limit:
+            raise Invalid(
+                f"Cannot mark seq {seq} read; the conversation is at {limit}.", code="bad_seq"
+            )
+        await s.execute(
+            update(Conversation)
+            .where(Conversation.id == conv.id, column < seq)
+            .values({column: seq})
+        )
+    who = "visitor" if is_visitor else "agent"
+    frame = {"type": "read", "conversation_id": conversation_id, "by": who, "seq": seq}
+    await rt.publish(
+        [Envelope(stream=conversation_stream(conversation_id), kind="ephemeral", payload=frame)]
+    )
+
+
+async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversation:
+    """End a chat: a waiting visitor abandons it; otherwise it goes to wrap-up for the agent."""
+    out = Outbox()
+    async with rt.db.write() as s:
+        need: Need = "read" if isinstance(actor, Visitor) else "manage"
+        conv = await access_conversation(s, actor, conversation_id, need, lock=True)
+        by = "visitor" if isinstance(actor, Visitor) else "agent"
+        if conv.state == "queued" and isinstance(actor, Visitor):
+            states.check_transition("abandon", conv.state)
+            new_state = "abandoned"
+        else:
+            states.check_transition("end", conv.state)
+            new_state = "wrap-up"
+        await _move(s, conv, new_state, ended_at=now())
+        ended = await append_event(
+            s,
+            conv.id,
+            type="ended",
+            public=True,
+            sender=actor.sender,
+            sender_name=actor.name,
+            data={"by": by},
+        )
+        out.envelopes.append(ended.envelope)
+        if conv.agent_id is not None:
+            out.envelopes.append(
+                await append_inbox(
+                    s, conv.agent_id, "conversation.updated", {"conversation": summary(conv)}
+                )
+            )
+        out.teams.add(conv.team_id)
+    await out.flush(rt)
+    return conv
+
+
+async def _move(s: AsyncSession, conv: Conversation, new_state: str, **values: Any) -> None:
+    await s.execute(
+        update(Conversation)
+        .where(Conversation.id == conv.id, Conversation.state == conv.state)
+        .values(state=new_state, **values)
+    )
+    conv.state = new_state
+    for key, value in values.items():
+        setattr(conv, key, value)
+
+
+async def check_resolution_code(s: AsyncSession, code: str) -> None:
+    row = await s.get(ResolutionCode, code)
+    if row is None or not row.active:
+        raise Invalid("Closing needs a valid resolution code.", code="resolution_code_required")
+
+
+async def do_close(
+    rt: Runtime, staff: Staff, *, conversation_id: int, resolution_code: str, note: str
+) -> Conversation:
+    """Close a chat with a resolution code (mandatory wrap-up). Ends it first if still active."""
+    out = Outbox()
+    async with rt.db.write() as s:
+        conv = await access_conversation(s, staff, conversation_id, "manage", lock=True)
+        states.check_transition("close", conv.state)
+        await check_resolution_code(s, resolution_code)
+        at = now()
+        if conv.state == "active":
+            ended = await append_event(
+                s,
+                conv.id,
+                type="ended",
+                public=True,
+                sender=staff.sender,
+                sender_name=staff.name,
+                data={"by": "agent"},
+            )
+            out.envelopes.append(ended.envelope)
+            conv.ended_at = at
+        note_text = mask(note.strip()).text[:2000]
+        await _move(
+            s,
+            conv,
+            "closed",
+            closed_at=at,
+            ended_at=conv.ended_at or at,
+            resolution_code=resolution_code,
+            wrapup_note=note_text,
+        )
+        closed = await append_event(
+            s,
+            conv.id,
+            type="closed",
+            public=False,
+            sender=staff.sender,
+            sender_name=staff.name,
+            data={"resolution_code": resolution_code, "note": note_text},
+        )
+        out.envelopes.append(closed.envelope)
+        if conv.agent_id is not None:
+            removed = {"conversation_id": conv.id, "reason": "closed"}
+            out.envelopes.append(
+                await append_inbox(s, conv.agent_id, "conversation.removed", removed)
+            )
+        out.teams.add(conv.team_id)
+    await out.flush(rt)
+    return conv
+
+
+__all__ = [
+    "Sent",
+    "Started",
+    "do_close",
+    "do_end",
+    "do_read",
+    "do_send",
+    "do_start",
+    "requeue_in_tx",
+]

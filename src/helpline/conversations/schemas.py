@@ -1,0 +1,93 @@
+"""API shapes for conversations, their events, wrap-up and resolution codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Tag = Annotated[str, StringConstraints(max_length=40, pattern=r"^[a-z0-9_-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartIn(Strict):
+    name: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=254)
+    topic: Tag = ""
+    language: Tag = ""
+    team_id: int | None = None
+    customer: dict[str, Any] | None = Field(
+        default=None, description="Signed identity from the host site"
+    )
+    signature: str | None = Field(default=None, max_length=128)
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    state: str
+    team_id: int
+    agent_id: int | None
+    topic: str
+    language: str
+    priority: int
+    created_at: datetime
+    queued_at: datetime
+    assigned_at: datetime | None
+    first_response_at: datetime | None
+    ended_at: datetime | None
+    closed_at: datetime | None
+
+
+class StaffConversationOut(ConversationOut):
+    visitor_id: int
+    customer_id: int | None
+    skills: list[str]
+    last_seq: int
+    last_public_seq: int
+    visitor_read_seq: int
+    agent_read_seq: int
+    resolution_code: str | None
+    wrapup_note: str
+
+
+class StartOut(BaseModel):
+    conversation: ConversationOut
+    visitor_token: str | None = Field(
+        description="Returned once, for a new visitor; keep it out of URLs"
+    )
+
+
+class EventsOut(BaseModel):
+    conversation_id: int
+    events: list[dict[str, Any]]
+    last_seq: int
+    more: bool
+
+
+class CloseIn(Strict):
+    resolution_code: str = Field(min_length=1, max_length=40)
+    note: str = Field(default="", max_length=2000)
+
+
+class TransferIn(Strict):
+    agent_id: int | None = None
+    team_id: int | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class ResolutionCodeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    code: str
+    label: str
+    active: bool
+
+
+class ResolutionCodeIn(Strict):
+    code: Tag = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=100)
+    active: bool = True

@@ -1,0 +1,223 @@
+"""Reads over conversations and the event log, rendering, and the access helpers.
+
+Every load on behalf of a user or visitor goes through :func:`access_conversation` (or
+:func:`visible_team_ids` for lists), so the rules live in one place:
+
+- a visitor sees only the conversations their token created (anything else is "not found");
+- an admin sees everything;
+- supervisors, QA and agents see conversations of the teams they belong to, and agents also the
+  ones assigned to them;
+- only the assigned agent may write to a chat; supervisors and admins of its team may also
+  transfer and close it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.agents.models import User
+from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
+from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.clock import aware, iso
+from helpline.core.errors import Forbidden, NotFound
+
+View = Literal["staff", "visitor"]
+Need = Literal["read", "write", "manage"]
+
+
+def sender_of(sender: str, name: str | None) -> dict[str, Any]:
+    kind, _, ident = sender.partition(":")
+    out: dict[str, Any] = {"kind": kind}
+    if kind == "agent":
+        out["id"] = int(ident)
+    if name:
+        out["name"] = name
+    return out
+
+
+def event_payload(
+    *,
+    conversation_id: int,
+    type: str,
+    sender: str,
+    body: str | None,
+    client_id: str | None,
+    data: dict[str, Any],
+    created_at: datetime,
+) -> dict[str, Any]:
+    """The event as clients see it (docs/protocol.md, "Conversation events"), minus ``seq``."""
+    shown = {k: v for k, v in data.items() if k != "sender_name"}
+    payload: dict[str, Any] = {
+        "type": type,
+        "conversation_id": conversation_id,
+        "sender": sender_of(sender, data.get("sender_name")),
+        "created_at": iso(aware(created_at)),
+    }
+    if body is not None:
+        payload["text"] = body
+    if client_id is not None:
+        payload["client_id"] = client_id
+    if shown:
+        payload["data"] = shown
+    return payload
+
+
+def row_payload(row: ConversationEvent) -> dict[str, Any]:
+    return event_payload(
+        conversation_id=row.conversation_id,
+        type=row.type,
+        sender=row.sender,
+        body=row.body,
+        client_id=row.client_id,
+        data=row.data,
+        created_at=row.created_at,
+    )
+
+
+def view_event(
+    payload: dict[str, Any], *, seq: int, public_seq: int | None, view: View
+) -> dict[str, Any]:
+    """Number an event for one audience. Visitors count only public events."""
+    if view == "visitor":
+        return {**payload, "seq": public_seq}
+    return {**payload, "seq": seq, "public_seq": public_seq}
+
+
+async def load_events(
+    s: AsyncSession, *, conversation_id: int, after: int, view: View, limit: int
+) -> list[dict[str, Any]]:
+    """Events after ``after`` in the given view's numbering, oldest first."""
+    q = select(ConversationEvent).where(ConversationEvent.conversation_id == conversation_id)
+    if view == "visitor":
+        q = q.where(ConversationEvent.public_seq > after).order_by(ConversationEvent.public_seq)
+    else:
+        q = q.where(ConversationEvent.seq > after).order_by(ConversationEvent.seq)
+    rows = (await s.execute(q.limit(limit))).scalars().all()
+    return [view_event(row_payload(r), seq=r.seq, public_seq=r.public_seq, view=view) for r in rows]
+
+
+async def last_seq(s: AsyncSession, *, conversation_id: int, view: View) -> int:
+    column = Conversation.last_public_seq if view == "visitor" else Conversation.last_seq
+    value = await s.scalar(select(column).where(Conversation.id == conversation_id))
+    return int(value or 0)
+
+
+async def load_inbox(
+    s: AsyncSession, *, user_id: int, after: int, limit: int
+) -> list[dict[str, Any]]:
+    q = (
+        select(InboxEvent)
+        .where(InboxEvent.user_id == user_id, InboxEvent.seq > after)
+        .order_by(InboxEvent.seq)
+        .limit(limit)
+    )
+    return [inbox_payload(r) for r in (await s.execute(q)).scalars().all()]
+
+
+def inbox_payload(row: InboxEvent) -> dict[str, Any]:
+    return {"type": row.type, "seq": row.seq, "created_at": iso(aware(row.created_at)), **row.data}
+
+
+async def inbox_last_seq(s: AsyncSession, *, user_id: int) -> int:
+    return int(await s.scalar(select(User.inbox_seq).where(User.id == user_id)) or 0)
+
+
+def can_access(actor: Actor, conv: Conversation, need: Need) -> bool:
+    if isinstance(actor, Visitor):
+        return conv.visitor_id == actor.visitor_id and need != "manage"
+    if need == "write":
+        return conv.agent_id == actor.user_id
+    in_team = actor.is_admin or conv.team_id in actor.team_ids
+    if need == "manage":
+        return conv.agent_id == actor.user_id or (actor.supervises and in_team)
+    return in_team or conv.agent_id == actor.user_id
+
+
+async def access_conversation(
+    s: AsyncSession, actor: Actor, conversation_id: int, need: Need = "read", *, lock: bool = False
+) -> Conversation:
+    """Load a conversation on behalf of ``actor`` or raise.
+
+    Visitors get :class:`NotFound` for conversations that are not theirs (existence is not
+    revealed); staff get :class:`Forbidden`. ``lock=True`` takes a row lock (PostgreSQL) for the
+    rest of the caller's transaction.
+    """
+    q = select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        q = q.with_for_update()
+    conv = await s.scalar(q)
+    if conv is None:
+        raise NotFound("Conversation not found.")
+    if can_access(actor, conv, need):
+        return conv
+    if isinstance(actor, Visitor):
+        raise NotFound("Conversation not found.")
+    if need == "write" and can_access(actor, conv, "read"):
+        raise Forbidden("This conversation is not assigned to you.", code="not_assigned")
+    raise Forbidden("You do not have access to this conversation.")
+
+
+def scope_query(q: Select[Any], actor: Staff) -> Select[Any]:
+    if actor.is_admin:
+        return q
+    return q.where(
+        or_(Conversation.team_id.in_(actor.team_ids), Conversation.agent_id == actor.user_id)
+    )
+
+
+async def list_conversations(
+    s: AsyncSession,
+    actor: Staff,
+    *,
+    states: Sequence[str] = (),
+    team_id: int | None = None,
+    agent_id: int | None = None,
+    search: str = "",
+    limit: int = 50,
+    before_id: int | None = None,
+) -> list[Conversation]:
+    """Newest first, filtered, within what ``actor`` may read. ``search`` matches message text."""
+    q = scope_query(select(Conversation), actor)
+    if states:
+        q = q.where(Conversation.state.in_(states))
+    if team_id is not None:
+        q = q.where(Conversation.team_id == team_id)
+    if agent_id is not None:
+        q = q.where(Conversation.agent_id == agent_id)
+    if before_id is not None:
+        q = q.where(Conversation.id < before_id)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        hits = select(ConversationEvent.conversation_id).where(
+            func.lower(ConversationEvent.body).like(pattern.lower(), escape="\\")
+        )
+        q = q.where(
+            or_(
+                Conversation.id.in_(hits),
+                func.lower(Conversation.topic).like(pattern.lower(), escape="\\"),
+            )
+        )
+    q = q.order_by(Conversation.id.desc()).limit(limit)
+    return list((await s.execute(q)).scalars().all())
+
+
+def transcript_line(event: dict[str, Any]) -> str:
+    """One line of a plain-text transcript, or "" for events that are not worth a line."""
+    sender = event.get("sender", {})
+    who = sender.get("name") or sender.get("kind", "system")
+    stamp = event.get("created_at", "")
+    match event["type"]:
+        case "message":
+            return f"[{stamp}] {who}: {event.get('text', '')}"
+        case "note":
+            return f"[{stamp}] (internal note) {who}: {event.get('text', '')}"
+        case "agent_joined" | "agent_left" | "ended" | "started" | "transferred" | "closed":
+            return f"[{stamp}] -- {event['type'].replace('_', ' ')}" + (
+                f" ({who})" if sender.get("kind") != "system" else ""
+            )
+    return ""

@@ -1,0 +1,243 @@
+"""Routes for conversations: the widget's (visitor token) and the console's (staff session)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import select
+
+from helpline.compliance import audit
+from helpline.conversations import actions, service
+from helpline.conversations.models import ResolutionCode
+from helpline.conversations.schemas import (
+    CloseIn,
+    ConversationOut,
+    EventsOut,
+    ResolutionCodeIn,
+    ResolutionCodeOut,
+    StaffConversationOut,
+    StartIn,
+    StartOut,
+    TransferIn,
+)
+from helpline.conversations.states import STATES
+from helpline.core.errors import Invalid
+from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require_role
+from helpline.routing.actions import do_accept, do_pick, do_transfer
+
+widget = APIRouter(prefix="/api/v1/widget", tags=["widget"])
+router = APIRouter(prefix="/api/v1", tags=["conversations"])
+PAGE = 200
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@widget.post("/conversations", status_code=201)
+async def start(body: StartIn, request: Request, rt: Rt, visitor: OptionalVisitor) -> StartOut:
+    """Start a chat. A new visitor gets a token (send it as ``Authorization: Bearer``)."""
+    rt.limit.conversations.check(f"ip:{_ip(request)}", "new conversations")
+    started = await actions.do_start(
+        rt,
+        visitor=visitor,
+        name=body.name,
+        email=body.email,
+        topic=body.topic,
+        language=body.language,
+        team_id=body.team_id,
+        identity=body.customer,
+        signature=body.signature,
+    )
+    return StartOut(
+        conversation=ConversationOut.model_validate(started.conversation),
+        visitor_token=started.visitor_token,
+    )
+
+
+@widget.get("/conversations")
+async def my_conversations(visitor: CurrentVisitor, rt: Rt) -> list[ConversationOut]:
+    """The visitor's own conversations, newest first."""
+    from helpline.conversations.models import Conversation
+
+    async with rt.db.read() as s:
+        rows = await s.execute(
+            select(Conversation)
+            .where(Conversation.visitor_id == visitor.visitor_id)
+            .order_by(Conversation.id.desc())
+            .limit(50)
+        )
+        return [ConversationOut.model_validate(c) for c in rows.scalars().all()]
+
+
+@widget.get("/conversations/{conversation_id}/events")
+async def visitor_events(
+    conversation_id: int, visitor: CurrentVisitor, rt: Rt, after: Annotated[int, Query(ge=0)] = 0
+) -> EventsOut:
+    """History as the visitor sees it (no internal events), from ``after``, oldest first."""
+    async with rt.db.read() as s:
+        await service.access_conversation(s, visitor, conversation_id)
+        events = await service.load_events(
+            s, conversation_id=conversation_id, after=after, view="visitor", limit=PAGE + 1
+        )
+        last = await service.last_seq(s, conversation_id=conversation_id, view="visitor")
+    return EventsOut(
+        conversation_id=conversation_id,
+        events=events[:PAGE],
+        last_seq=last,
+        more=len(events) > PAGE,
+    )
+
+
+@router.get("/conversations")
+async def list_conversations(
+    staff: CurrentStaff,
+    rt: Rt,
+    state: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default only
+    team_id: int | None = None,
+    agent_id: int | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    before_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[StaffConversationOut]:
+    """Conversations you may read, newest first; filter by state, team, agent, or search text."""
+    if bad := [x for x in state if x not in STATES]:
+        raise Invalid(f"Unknown state(s): {', '.join(bad)}.", code="bad_filter")
+    async with rt.db.read() as s:
+        rows = await service.list_conversations(
+            s,
+            staff,
+            states=state,
+            team_id=team_id,
+            agent_id=agent_id,
+            search=q.strip(),
+            limit=limit,
+            before_id=before_id,
+        )
+    return [StaffConversationOut.model_validate(c) for c in rows]
+
+
+@router.get("/conversations/{conversation_id}")
+async def read_conversation(
+    conversation_id: int, staff: CurrentStaff, rt: Rt
+) -> StaffConversationOut:
+    """One conversation."""
+    async with rt.db.read() as s:
+        return StaffConversationOut.model_validate(
+            await service.access_conversation(s, staff, conversation_id)
+        )
+
+
+@router.get("/conversations/{conversation_id}/events")
+async def staff_events(
+    conversation_id: int, staff: CurrentStaff, rt: Rt, after: Annotated[int, Query(ge=0)] = 0
+) -> EventsOut:
+    """The full event log (notes and internal events included), from ``after``, oldest first."""
+    async with rt.db.read() as s:
+        await service.access_conversation(s, staff, conversation_id)
+        events = await service.load_events(
+            s, conversation_id=conversation_id, after=after, view="staff", limit=PAGE + 1
+        )
+        last = await service.last_seq(s, conversation_id=conversation_id, view="staff")
+    return EventsOut(
+        conversation_id=conversation_id,
+        events=events[:PAGE],
+        last_seq=last,
+        more=len(events) > PAGE,
+    )
+
+
+@router.get("/conversations/{conversation_id}/transcript", response_class=PlainTextResponse)
+async def transcript(conversation_id: int, staff: CurrentStaff, rt: Rt) -> str:
+    """The whole conversation as plain text (audited)."""
+    async with rt.db.write() as s:
+        await service.access_conversation(s, staff, conversation_id)
+        audit.record(
+            s,
+            actor_id=staff.user_id,
+            action="transcript.read",
+            target=f"conversation:{conversation_id}",
+        )
+        lines: list[str] = []
+        after = 0
+        while True:
+            events = await service.load_events(
+                s, conversation_id=conversation_id, after=after, view="staff", limit=500
+            )
+            lines += [service.transcript_line(e) for e in events]
+            if len(events) < 500:
+                break
+            after = events[-1]["seq"]
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+@router.post("/conversations/{conversation_id}/accept")
+async def accept(conversation_id: int, staff: CurrentStaff, rt: Rt) -> StaffConversationOut:
+    """Accept a chat offered to you."""
+    return StaffConversationOut.model_validate(await do_accept(rt, staff, conversation_id))
+
+
+@router.post("/conversations/{conversation_id}/pick")
+async def pick(conversation_id: int, staff: CurrentStaff, rt: Rt) -> StaffConversationOut:
+    """Take a waiting chat from one of your teams' queues."""
+    return StaffConversationOut.model_validate(await do_pick(rt, staff, conversation_id))
+
+
+@router.post("/conversations/{conversation_id}/transfer")
+async def transfer(
+    conversation_id: int, body: TransferIn, staff: CurrentStaff, rt: Rt
+) -> StaffConversationOut:
+    """Hand the chat to an agent (who must accept) or back to a team's queue, with a note."""
+    conv = await do_transfer(
+        rt, staff, conversation_id, agent_id=body.agent_id, team_id=body.team_id, note=body.note
+    )
+    return StaffConversationOut.model_validate(conv)
+
+
+@router.post("/conversations/{conversation_id}/end")
+async def end(conversation_id: int, staff: CurrentStaff, rt: Rt) -> StaffConversationOut:
+    """End the chat with the visitor and go to wrap-up."""
+    return StaffConversationOut.model_validate(
+        await actions.do_end(rt, staff, conversation_id=conversation_id)
+    )
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(
+    conversation_id: int, body: CloseIn, staff: CurrentStaff, rt: Rt
+) -> StaffConversationOut:
+    """Close with a resolution code (required) and an optional wrap-up note."""
+    conv = await actions.do_close(
+        rt,
+        staff,
+        conversation_id=conversation_id,
+        resolution_code=body.resolution_code,
+        note=body.note,
+    )
+    return StaffConversationOut.model_validate(conv)
+
+
+@router.get("/resolution-codes")
+async def resolution_codes(staff: CurrentStaff, rt: Rt) -> list[ResolutionCodeOut]:
+    """Codes to pick from when closing a chat."""
+    async with rt.db.read() as s:
+        rows = await s.execute(select(ResolutionCode).order_by(ResolutionCode.code))
+        return [ResolutionCodeOut.model_validate(r) for r in rows.scalars().all()]
+
+
+@router.put("/resolution-codes/{code}")
+async def put_resolution_code(
+    code: str, body: ResolutionCodeIn, staff: CurrentStaff, rt: Rt
+) -> ResolutionCodeOut:
+    """Create or change a resolution code (admin). Retire one with ``active: false``."""
+    require_role(staff, "admin")
+    if body.code != code:
+        raise Invalid("The code in the path and the body differ.")
+    async with rt.db.write() as s:
+        row = await s.get(ResolutionCode, code) or ResolutionCode(code=code)
+        row.label, row.active = body.label, body.active
+        s.add(row)
+        audit.record(s, actor_id=staff.user_id, action="resolution_code.put", target=f"code:{code}")
+    return ResolutionCodeOut.model_validate(row)

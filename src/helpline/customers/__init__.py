@@ -1,0 +1,1 @@
+"""Visitors (anonymous widget users with a server-issued token) and customer records."""

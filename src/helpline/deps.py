@@ -1,0 +1,84 @@
+"""FastAPI dependencies shared by every view: the runtime, the current staff member or visitor.
+
+``CurrentStaff`` enforces the session cookie and, on unsafe methods, the CSRF header.
+``CurrentVisitor`` reads the visitor token from ``Authorization: Bearer`` (never from a URL).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from helpline.agents.auth import CSRF_HEADER, SESSION_COOKIE, session_staff
+from helpline.core import tokens
+from helpline.core.actors import Staff, Visitor
+from helpline.core.errors import Forbidden, Unauthorized
+from helpline.core.runtime import Runtime
+from helpline.customers.actions import visitor_for_token
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+Rt = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def staff_from_cookie(rt: Runtime, token: str | None) -> tuple[Staff, str] | None:
+    if not token:
+        return None
+    async with rt.db.read() as s:
+        return await session_staff(s, token)
+
+
+async def get_staff(request: Request, rt: Rt) -> Staff:
+    found = await staff_from_cookie(rt, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise Unauthorized("Please log in.")
+    staff, csrf = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not tokens.same(sent, csrf):
+            raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
+    return staff
+
+
+CurrentStaff = Annotated[Staff, Depends(get_staff)]
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def visitor_from_token(rt: Runtime, token: str | None) -> Visitor | None:
+    if not token or len(token) > 200:
+        return None
+    async with rt.db.read() as s:
+        row = await visitor_for_token(s, token)
+    return Visitor(visitor_id=row.id, name=row.name) if row else None
+
+
+async def get_visitor(request: Request, rt: Rt) -> Visitor:
+    visitor = await visitor_from_token(rt, bearer(request))
+    if visitor is None:
+        raise Unauthorized("Missing or unknown visitor token.", code="bad_token")
+    return visitor
+
+
+async def get_optional_visitor(request: Request, rt: Rt) -> Visitor | None:
+    return await visitor_from_token(rt, bearer(request))
+
+
+CurrentVisitor = Annotated[Visitor, Depends(get_visitor)]
+OptionalVisitor = Annotated[Visitor | None, Depends(get_optional_visitor)]
+
+
+def require_role(staff: Staff, *roles: str) -> None:
+    if staff.role not in roles:
+        raise Forbidden(f"This needs the {' or '.join(roles)} role.")

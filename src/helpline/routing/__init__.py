@@ -1,0 +1,1 @@
+"""Queues, agent selection, wait estimates, offers, re-queue and transfer."""

@@ -1,0 +1,229 @@
+"""The routing loop: routing passes, queue positions, offer timeouts and the presence sweep.
+
+Requests (``request``) are coalesced per team; a periodic tick catches everything else (skill
+relaxation after a wait, offers that time out, agents whose connection vanished). Every step is a
+database transaction built from conditional updates, so running the loop on several nodes at once
+is safe (issue #4 adds a lease so only one node does the periodic work).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from helpline.agents.models import AgentPresence, Team
+from helpline.conversations.models import Conversation
+from helpline.core.clock import aware, now
+from helpline.core.events import Envelope
+from helpline.core.runtime import Runtime
+from helpline.realtime.protocol import conversation_stream
+from helpline.routing import ewt, service
+from helpline.routing.actions import Outbox, do_offer, requeue_in_tx, set_status_in_tx
+from helpline.routing.selection import ChatNeeds
+from helpline.routing.selection import select as select_agent
+
+log = logging.getLogger("helpline.routing")
+QUEUE_PUBLISH_MIN_INTERVAL_S = 1.0
+
+
+class Router:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._pending: set[int] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_queue_publish: dict[int, float] = {}
+        rt.request_routing = self.request
+
+    def request(self, team_id: int) -> None:
+        self._pending.add(team_id)
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="helpline-router")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        interval = self.rt.settings.route_interval_s
+        next_tick = time.monotonic()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wake.wait(), timeout=max(0.0, next_tick - time.monotonic())
+                )
+            self._wake.clear()
+            teams, self._pending = self._pending, set()
+            tick = time.monotonic() >= next_tick
+            try:
+                if tick:
+                    next_tick = time.monotonic() + interval
+                    await self.expire_offers()
+                    await self.sweep_presence()
+                    async with self.rt.db.read() as s:
+                        teams |= set(await service.teams_with_queue(s))
+                for team_id in sorted(teams):
+                    await self.route_team(team_id)
+                    await self.publish_queue(team_id, force=not tick)
+            except Exception:
+                log.exception("routing pass failed; retrying on the next tick")
+                self._pending |= teams
+
+    async def route_team(self, team_id: int) -> int:
+        """Offer as many of the team's waiting chats as free capacity allows; return how many."""
+        made = 0
+        async with self.rt.db.read() as s:
+            team = await s.get(Team, team_id)
+            if team is None:
+                return 0
+            waiting = await service.queue(s, team_id)
+            if not waiting:
+                return 0
+            agents = await service.candidates(s, team)
+            excluded = await service.excluded_agents(s, [w.id for w in waiting])
+        at = now()
+        for chat in waiting:
+            if not any(a.active < a.cap for a in agents):
+                break
+            needs = ChatNeeds(
+                skills=chat.skills,
+                language=chat.language,
+                waited_s=(at - chat.queued_at).total_seconds(),
+                excluded=excluded.get(chat.id, frozenset()),
+            )
+            decision = select_agent(
+                needs, agents, relax_after_s=self.rt.settings.relax_skills_after_s
+            )
+            if decision is None:
+                continue
+            if await do_offer(self.rt, conversation_id=chat.id, team=team, decision=decision):
+                made += 1
+            agents = [
+                a
+                if a.id != decision.agent_id
+                else type(a)(**{**a.__dict__, "active": a.active + 1})
+                for a in agents
+            ]
+        return made
+
+    async def publish_queue(self, team_id: int, *, force: bool = False) -> None:
+        """Send each waiting visitor their position and estimated wait; staff get a summary."""
+        last = self._last_queue_publish.get(team_id, 0.0)
+        if not force and time.monotonic() - last < QUEUE_PUBLISH_MIN_INTERVAL_S:
+            return
+        self._last_queue_publish[team_id] = time.monotonic()
+        async with self.rt.db.read() as s:
+            team = await s.get(Team, team_id)
+            if team is None:
+                return
+            waiting = await service.queue(s, team_id)
+            agents = await service.candidates(s, team)
+            aht = ewt.average_handle_time(
+                await service.recent_handle_times(s, team_id),
+                default_s=self.rt.settings.default_handle_time_s,
+            )
+        capacity = sum(a.cap for a in agents)
+        free = sum(max(0, a.cap - a.active) for a in agents)
+        envelopes = [
+            Envelope(
+                stream=conversation_stream(chat.id),
+                kind="ephemeral",
+                payload={
+                    "type": "queue",
+                    "conversation_id": chat.id,
+                    "position": position,
+                    "ewt_s": _ewt(position, free, capacity, aht),
+                    "agents_online": len(agents),
+                },
+            )
+            for position, chat in enumerate(waiting, start=1)
+        ]
+        at = now()
+        envelopes.append(
+            Envelope(
+                stream=f"team:{team_id}",
+                kind="ephemeral",
+                payload={
+                    "type": "queue_summary",
+                    "team_id": team_id,
+                    "waiting": len(waiting),
+                    "longest_wait_s": round((at - waiting[0].queued_at).total_seconds())
+                    if waiting
+                    else 0,
+                    "agents_online": len(agents),
+                    "capacity": capacity,
+                    "free": free,
+                    "aht_s": round(aht),
+                },
+            )
+        )
+        await self.rt.publish(envelopes)
+
+    async def expire_offers(self) -> None:
+        """Re-queue offers not accepted in time and set the agent away, so the next chat
+        does not go to someone who is not at their desk."""
+        at = now()
+        async with self.rt.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(Conversation, Team.answer_timeout_s)
+                    .join(Team, Team.id == Conversation.team_id)
+                    .where(Conversation.state == "assigned")
+                )
+            ).all()
+        for conv, timeout_s in rows:
+            if conv.assigned_at is None or at - aware(conv.assigned_at) < timedelta(
+                seconds=timeout_s
+            ):
+                continue
+            out = Outbox()
+            async with self.rt.db.write() as s:
+                agent_id = conv.agent_id
+                if (
+                    await requeue_in_tx(s, conv, reason="no_answer", outcome="no_answer", out=out)
+                    and agent_id
+                ):
+                    await set_status_in_tx(s, agent_id, "away", reason="missed_chat", out=out)
+            await out.flush(self.rt)
+
+    async def sweep_presence(self) -> None:
+        """Agents whose connections all went silent are set offline (their chats re-queued)."""
+        cutoff = now() - timedelta(seconds=self.rt.settings.presence_timeout_s)
+        async with self.rt.db.read() as s:
+            stale = (
+                (
+                    await s.execute(
+                        select(AgentPresence.user_id).where(
+                            AgentPresence.status != "offline", AgentPresence.last_seen_at < cutoff
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for user_id in stale:
+            out = Outbox()
+            async with self.rt.db.write() as s:
+                presence = await s.get(AgentPresence, user_id, with_for_update=True)
+                if (
+                    presence is None
+                    or aware(presence.last_seen_at) >= cutoff
+                    or presence.status == "offline"
+                ):
+                    continue
+                await set_status_in_tx(s, user_id, "offline", reason="connection_lost", out=out)
+            await out.flush(self.rt)
+
+
+def _ewt(position: int, free: int, capacity: int, aht_s: float) -> int | None:
+    seconds = ewt.estimate_wait(position=position, free=free, capacity=capacity, aht_s=aht_s)
+    return None if seconds is None else ewt.round_for_humans(seconds)

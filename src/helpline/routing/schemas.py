@@ -1,0 +1,31 @@
+"""API shapes for queues and agent load."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class WaitingOut(BaseModel):
+    conversation_id: int
+    position: int
+    priority: int
+    topic_skills: list[str]
+    language: str
+    queued_at: datetime
+    waited_s: int
+
+
+class AgentLoadOut(BaseModel):
+    user_id: int
+    name: str
+    status: str
+    load: int
+    cap: int
+
+
+class TeamQueueOut(BaseModel):
+    team_id: int
+    waiting: list[WaitingOut]
+    agents: list[AgentLoadOut]

@@ -1,0 +1,134 @@
+"""Routing reads: agent snapshots, loads, queues and recent handle times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpline.agents.models import AgentPresence, Team, TeamMember, User
+from helpline.conversations.models import Conversation
+from helpline.conversations.states import HOLDS_CAPACITY
+from helpline.core.clock import aware, now
+from helpline.routing.models import Assignment
+from helpline.routing.selection import Candidate
+
+ROUTABLE_ROLES = ("agent", "supervisor")
+
+
+async def loads(s: AsyncSession, agent_ids: list[int]) -> dict[int, int]:
+    """Open chats held by each agent (assigned or active), counted from the conversations."""
+    if not agent_ids:
+        return {}
+    q = (
+        select(Conversation.agent_id, func.count())
+        .where(Conversation.agent_id.in_(agent_ids), Conversation.state.in_(HOLDS_CAPACITY))
+        .group_by(Conversation.agent_id)
+    )
+    return {int(a): int(n) for a, n in (await s.execute(q)).all() if a is not None}
+
+
+async def candidates(s: AsyncSession, team: Team) -> list[Candidate]:
+    """Online members of ``team`` who can take chats, with their current load."""
+    q = (
+        select(User.id, User.skills, User.languages, AgentPresence.status, AgentPresence.idle_since)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .join(AgentPresence, AgentPresence.user_id == User.id)
+        .where(
+            TeamMember.team_id == team.id,
+            User.is_active.is_(True),
+            User.role.in_(ROUTABLE_ROLES),
+            AgentPresence.status == "online",
+        )
+    )
+    rows = (await s.execute(q)).all()
+    load = await loads(s, [r[0] for r in rows])
+    at = now()
+    return [
+        Candidate(
+            id=r[0],
+            status=r[3],
+            active=load.get(r[0], 0),
+            cap=team.effective_cap,
+            idle_s=(at - aware(r[4])).total_seconds(),
+            skills=frozenset(r[1]),
+            languages=frozenset(r[2]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    skills: frozenset[str]
+    language: str
+    queued_at: datetime
+    priority: int
+
+
+async def queue(s: AsyncSession, team_id: int, *, limit: int = 1000) -> list[Waiting]:
+    """The team's queue in service order: higher priority first, then longest waiting."""
+    q = (
+        select(
+            Conversation.id,
+            Conversation.skills,
+            Conversation.language,
+            Conversation.queued_at,
+            Conversation.priority,
+        )
+        .where(Conversation.team_id == team_id, Conversation.state == "queued")
+        .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+        .limit(limit)
+    )
+    return [
+        Waiting(r[0], frozenset(r[1]), r[2], aware(r[3]), r[4]) for r in (await s.execute(q)).all()
+    ]
+
+
+async def excluded_agents(
+    s: AsyncSession, conversation_ids: list[int]
+) -> dict[int, frozenset[int]]:
+    """Agents a chat should not be offered to again: they let it time out or passed it on."""
+    if not conversation_ids:
+        return {}
+    q = select(Assignment.conversation_id, Assignment.agent_id).where(
+        Assignment.conversation_id.in_(conversation_ids),
+        Assignment.outcome.in_(("no_answer", "transferred")),
+    )
+    out: dict[int, set[int]] = {}
+    for conv_id, agent_id in (await s.execute(q)).all():
+        out.setdefault(conv_id, set()).add(agent_id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+async def recent_handle_times(s: AsyncSession, team_id: int, *, limit: int = 50) -> list[float]:
+    q = (
+        select(Conversation.assigned_at, Conversation.ended_at)
+        .where(
+            Conversation.team_id == team_id,
+            Conversation.ended_at.is_not(None),
+            Conversation.assigned_at.is_not(None),
+        )
+        .order_by(Conversation.ended_at.desc())
+        .limit(limit)
+    )
+    return [
+        (aware(end) - aware(start)).total_seconds()
+        for start, end in (await s.execute(q)).all()
+        if start is not None and end is not None
+    ]
+
+
+async def teams_of(s: AsyncSession, user_id: int) -> list[int]:
+    rows = await s.execute(select(TeamMember.team_id).where(TeamMember.user_id == user_id))
+    return [r[0] for r in rows.all()]
+
+
+async def teams_with_queue(s: AsyncSession) -> list[int]:
+    rows = await s.execute(
+        select(Conversation.team_id).where(Conversation.state == "queued").distinct()
+    )
+    return [r[0] for r in rows.all()]
