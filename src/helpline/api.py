@@ -1,0 +1,171 @@
+"""The application: composition of routers, error handling, health, and the runtime's lifecycle.
+
+Nothing here decides anything about chats; it wires the domains together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from helpline import __version__
+from helpline.agents.views import router as agents_router
+from helpline.canned.views import router as canned_router
+from helpline.conversations.views import router as conversations_router
+from helpline.conversations.views import widget as widget_router
+from helpline.core.broker import InProcessBroker
+from helpline.core.config import Settings
+from helpline.core.db import Database
+from helpline.core.errors import HelplineError
+from helpline.core.runtime import Runtime
+from helpline.realtime.hub import Hub
+from helpline.realtime.sse import router as sse_router
+from helpline.realtime.websocket import router as ws_router
+from helpline.routing.router import Router
+from helpline.routing.views import router as routing_router
+
+log = logging.getLogger("helpline")
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413 before a view reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send, self.limit)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = b'{"code":"too_large","message":"Request body is over %d bytes."}' % limit
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
+    fields = sorted(
+        {".".join(str(p) for p in e["loc"] if p != "body") or "body" for e in exc.errors()}
+    )
+    return {"fields": fields}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = Runtime(
+            settings=settings, db=Database(settings.database_url), broker=InProcessBroker()
+        )
+        hub = Hub(rt)
+        router = Router(rt)
+        await rt.broker.start(hub.deliver)
+        hub.start()
+        router.start()
+        app.state.rt, app.state.hub, app.state.router = rt, hub, router
+        try:
+            yield
+        finally:
+            await router.stop()
+            await hub.stop()
+            await rt.broker.close()
+            await rt.db.close()
+
+    app = FastAPI(
+        title="Helpline",
+        version=__version__,
+        description="Self-hosted live chat for support teams. Protocol: docs/protocol.md.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(HelplineError)
+    async def helpline_error(_request: Request, exc: HelplineError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        message = f"Missing or invalid fields: {', '.join(details['fields'])}."
+        return JSONResponse(
+            {"code": "invalid", "message": message, "details": details}, status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        body = {"code": "internal", "message": "Something went wrong on our side. Please retry."}
+        return JSONResponse(body, status_code=500)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process is serving."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the database answers."""
+        ok = await request.app.state.rt.db.ping()
+        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    for router in (
+        agents_router,
+        conversations_router,
+        widget_router,
+        canned_router,
+        routing_router,
+        sse_router,
+        ws_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,43 @@
+"""Who is on the other end of a real-time connection, and may they connect from there.
+
+Origin check (against cross-site WebSocket hijacking): a browser connection must come from this
+server's own origin (the widget iframe and the console are served from it), from
+``HELPLINE_PUBLIC_URL``, or from ``HELPLINE_ALLOWED_ORIGINS``. Clients that send no Origin are not
+browsers and carry no ambient cookies, so they are let through to authenticate normally.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from helpline.agents.auth import SESSION_COOKIE
+from helpline.core.actors import Actor
+from helpline.core.config import Settings
+from helpline.core.errors import Unauthorized
+from helpline.core.runtime import Runtime
+from helpline.deps import staff_from_cookie, visitor_from_token
+
+
+def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    if origin in settings.allowed_origins or (
+        settings.public_url and origin == settings.public_url
+    ):
+        return True
+    parts = urlsplit(origin)
+    return bool(host) and parts.scheme in ("http", "https") and parts.netloc == host
+
+
+async def authenticate(rt: Runtime, *, token: str | None, cookies: dict[str, str]) -> Actor:
+    """A visitor token wins when given; otherwise the staff session cookie."""
+    if token:
+        visitor = await visitor_from_token(rt, token)
+        if visitor is None:
+            raise Unauthorized("Unknown visitor token.", code="bad_token")
+        return visitor
+    found = await staff_from_cookie(rt, cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise Unauthorized("Send a visitor token in hello, or log in first.")
+    return found[0]

@@ -1,0 +1,331 @@
+"""The connection hub: subscriptions, ordered per-connection delivery, replay and gap filling.
+
+Each connection has one outbox drained by one sender task, so everything a client receives on a
+stream is in sequence order, without gaps and without duplicates:
+
+- a subscribe replays from the database, then live events continue from the replayed cursor;
+- a live event at ``cursor + 1`` is sent; one at or below the cursor is dropped (already sent);
+- one beyond ``cursor + 1`` means an envelope was late or lost (another node, a broker hiccup):
+  the missing events are read from the database first.
+
+The sender never blocks the broker: envelopes are queued, and a connection whose outbox overflows
+is closed with code 4429 (the client resumes from its cursor, losing nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+
+from helpline.agents.models import AgentPresence
+from helpline.conversations import service
+from helpline.core.actors import Actor, Staff
+from helpline.core.clock import now
+from helpline.core.errors import HelplineError
+from helpline.core.events import Envelope
+from helpline.core.runtime import Runtime
+from helpline.realtime import audience
+from helpline.realtime.protocol import Reload, plan_resume, stream_conversation_id
+
+log = logging.getLogger("helpline.realtime")
+OUTBOX_LIMIT = 2000
+_ids = itertools.count(1)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Subscribe:
+    stream: str
+    after: int
+    ref: str | None
+
+
+@dataclass(frozen=True)
+class _Recheck:
+    stream: str
+
+
+@dataclass(frozen=True)
+class _Event:
+    stream: str
+    seq: int
+    payload: dict[str, Any]
+
+
+_Item = dict[str, Any] | _Subscribe | _Recheck | _Event
+
+
+@dataclass(eq=False)
+class Connection:
+    """One client connection, whatever the transport. ``send`` writes one text frame."""
+
+    actor: Actor
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int, str], Coroutine[Any, Any, None]]
+    id: int = field(default_factory=lambda: next(_ids))
+    cursors: dict[str, int] = field(default_factory=dict)
+    outbox: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def view(self) -> audience.View:
+        return "staff" if isinstance(self.actor, Staff) else "visitor"
+
+    def external(self, stream: str) -> str:
+        return "inbox" if stream.startswith("inbox:") else stream
+
+
+class Hub:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.connections: set[Connection] = set()
+        self.by_stream: dict[str, set[Connection]] = defaultdict(set)
+        self._presence_task: asyncio.Task[None] | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._presence_task = asyncio.create_task(self._touch_presence(), name="helpline-presence")
+
+    async def stop(self) -> None:
+        if self._presence_task is not None:
+            self._presence_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._presence_task
+        for conn in list(self.connections):
+            await self.detach(conn)
+
+    def attach(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        conn.task = asyncio.create_task(self._sender(conn), name=f"helpline-conn-{conn.id}")
+        if isinstance(conn.actor, Staff):
+            for team_id in conn.actor.team_ids:
+                self.by_stream[f"team:{team_id}"].add(conn)
+
+    async def detach(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        for stream in list(conn.cursors) + [s for s in self.by_stream if conn in self.by_stream[s]]:
+            self._drop(conn, stream)
+        if conn.task is not None and conn.task is not asyncio.current_task():
+            conn.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await conn.task
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    def subscribe(self, conn: Connection, stream: str, after: int, ref: str | None) -> None:
+        """Register first, then replay: events that arrive meanwhile queue behind the replay."""
+        self.by_stream[stream].add(conn)
+        self._enqueue(conn, _Subscribe(stream, after, ref))
+
+    def unsubscribe(self, conn: Connection, stream: str) -> None:
+        self._drop(conn, stream)
+
+    def is_subscribed(self, conn: Connection, stream: str) -> bool:
+        return conn in self.by_stream.get(stream, ())
+
+    def push(self, conn: Connection, frame: dict[str, Any]) -> None:
+        """Queue a reply frame behind whatever this connection is already due to receive."""
+        self._enqueue(conn, frame)
+
+    def _drop(self, conn: Connection, stream: str) -> None:
+        conn.cursors.pop(stream, None)
+        members = self.by_stream.get(stream)
+        if members is not None:
+            members.discard(conn)
+            if not members:
+                del self.by_stream[stream]
+
+    # --- fan-out ---------------------------------------------------------------------------
+
+    def deliver(self, envelope: Envelope) -> None:
+        """Called by the broker for every envelope; never blocks."""
+        if envelope.kind == "access":
+            conv_id = envelope.stream.split(":", 1)[1]
+            for conn in list(self.by_stream.get(f"conversation:{conv_id}", ())):
+                self._enqueue(conn, _Recheck(f"conversation:{conv_id}"))
+            return
+        views: dict[audience.View, _Event | None] = {}
+        for conn in list(self.by_stream.get(envelope.stream, ())):
+            if not audience.receives(conn.view, envelope):
+                continue
+            if envelope.kind == "ephemeral":
+                self._enqueue(conn, envelope.payload)
+                continue
+            if conn.view not in views:
+                views[conn.view] = self._viewed(conn.view, envelope)
+            item = views[conn.view]
+            if item is not None:
+                self._enqueue(conn, item)
+
+    @staticmethod
+    def _viewed(view: audience.View, envelope: Envelope) -> _Event | None:
+        seq = audience.seq_for(view, envelope)
+        if seq is None:
+            return None
+        if not envelope.stream.startswith("conversation:"):
+            return _Event(envelope.stream, seq, envelope.payload)
+        event = service.view_event(
+            envelope.payload, seq=envelope.seq, public_seq=envelope.public_seq, view=view
+        )
+        return _Event(envelope.stream, seq, event)
+
+    def _enqueue(self, conn: Connection, item: _Item) -> None:
+        if conn.outbox.qsize() >= OUTBOX_LIMIT:
+            log.warning("connection %s is too slow; closing it so it resumes", conn.id)
+            asyncio.get_running_loop().create_task(
+                conn.close(4429, "slow consumer: resume from your cursor")
+            )
+            return
+        conn.outbox.put_nowait(item)
+
+    # --- the sender ------------------------------------------------------------------------
+
+    async def _sender(self, conn: Connection) -> None:
+        try:
+            while True:
+                item = await conn.outbox.get()
+                if isinstance(item, dict):
+                    await conn.send(dumps(item))
+                elif isinstance(item, _Event):
+                    await self._send_event(conn, item)
+                elif isinstance(item, _Subscribe):
+                    await self._replay(conn, item)
+                else:
+                    await self._recheck(conn, item.stream)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.info("connection %s closed while sending", conn.id, exc_info=True)
+            with contextlib.suppress(Exception):
+                await conn.close(1011, "server error; resume from your cursor")
+
+    async def _send_event(self, conn: Connection, item: _Event) -> None:
+        cursor = conn.cursors.get(item.stream)
+        if cursor is None or item.seq <= cursor:
+            return
+        if item.seq > cursor + 1:
+            await self._catch_up(conn, item.stream, cursor, item.seq - 1)
+        if item.seq == conn.cursors.get(item.stream, -1) + 1:
+            await self._write_event(conn, item.stream, item.payload)
+
+    async def _write_event(self, conn: Connection, stream: str, event: dict[str, Any]) -> None:
+        await conn.send(dumps({"type": "event", "stream": conn.external(stream), "event": event}))
+        conn.cursors[stream] = int(event["seq"])
+
+    async def _load(
+        self, conn: Connection, stream: str, after: int, limit: int
+    ) -> list[dict[str, Any]]:
+        async with self.rt.db.read() as s:
+            conv_id = stream_conversation_id(stream)
+            if conv_id is not None:
+                return await service.load_events(
+                    s, conversation_id=conv_id, after=after, view=conn.view, limit=limit
+                )
+            user_id = int(stream.split(":", 1)[1])
+            return await service.load_inbox(s, user_id=user_id, after=after, limit=limit)
+
+    async def _last(self, conn: Connection, stream: str) -> int:
+        async with self.rt.db.read() as s:
+            conv_id = stream_conversation_id(stream)
+            if conv_id is not None:
+                return await service.last_seq(s, conversation_id=conv_id, view=conn.view)
+            return await service.inbox_last_seq(s, user_id=int(stream.split(":", 1)[1]))
+
+    async def _catch_up(self, conn: Connection, stream: str, after: int, upto: int) -> None:
+        for event in await self._load(conn, stream, after, upto - after):
+            await self._write_event(conn, stream, event)
+
+    async def _replay(self, conn: Connection, cmd: _Subscribe) -> None:
+        if not self.is_subscribed(conn, cmd.stream):
+            return
+        limit = self.rt.settings.replay_limit
+        try:
+            last = await self._last(conn, cmd.stream)
+            plan = plan_resume(after=cmd.after, last=last, limit=limit)
+            if isinstance(plan, Reload):
+                self._drop(conn, cmd.stream)
+                await conn.send(
+                    dumps(
+                        self._ref(
+                            {
+                                "type": "reload",
+                                "stream": conn.external(cmd.stream),
+                                "reason": plan.reason,
+                                "last_seq": last,
+                            },
+                            cmd.ref,
+                        )
+                    )
+                )
+                return
+            conn.cursors[cmd.stream] = cmd.after
+            events = await self._load(conn, cmd.stream, cmd.after, limit)
+        except HelplineError as exc:
+            self._drop(conn, cmd.stream)
+            await conn.send(
+                dumps(
+                    self._ref({"type": "error", "code": exc.code, "message": exc.message}, cmd.ref)
+                )
+            )
+            return
+        for event in events:
+            await self._write_event(conn, cmd.stream, event)
+        frame = {
+            "type": "subscribed",
+            "stream": conn.external(cmd.stream),
+            "last_seq": conn.cursors[cmd.stream],
+            "replayed": len(events),
+        }
+        await conn.send(dumps(self._ref(frame, cmd.ref)))
+
+    async def _recheck(self, conn: Connection, stream: str) -> None:
+        conv_id = stream_conversation_id(stream)
+        if conv_id is None or stream not in conn.cursors:
+            return
+        try:
+            async with self.rt.db.read() as s:
+                await service.access_conversation(s, conn.actor, conv_id, "read")
+        except HelplineError:
+            self._drop(conn, stream)
+            await conn.send(
+                dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
+            )
+
+    @staticmethod
+    def _ref(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:
+        return {**frame, "ref": ref} if ref is not None else frame
+
+    # --- presence --------------------------------------------------------------------------
+
+    def staff_online(self) -> set[int]:
+        return {c.actor.user_id for c in self.connections if isinstance(c.actor, Staff)}
+
+    async def _touch_presence(self) -> None:
+        """Record that connected staff are still here; routing's sweep sets the silent offline."""
+        while True:
+            await asyncio.sleep(self.rt.settings.heartbeat_s)
+            users = self.staff_online()
+            if not users:
+                continue
+            try:
+                async with self.rt.db.write() as s:
+                    await s.execute(
+                        update(AgentPresence)
+                        .where(AgentPresence.user_id.in_(users))
+                        .values(last_seen_at=now())
+                    )
+            except Exception:
+                log.warning("could not record presence", exc_info=True)

@@ -1,0 +1,116 @@
+"""The fallback for networks that block WebSockets: an event stream plus HTTP POSTs.
+
+- ``POST /api/v1/rt/stream`` opens a ``text/event-stream`` response (read it with ``fetch`` and a
+  stream reader, so credentials go in headers, never in the URL). The JSON body lists the streams
+  to subscribe to with their cursors; the response carries exactly the frames a WebSocket would
+  (``welcome``, replayed ``event``s, ``subscribed``, live events, ``heartbeat``), one per SSE
+  ``data:`` line. To change subscriptions, open a new stream with the new cursors.
+- ``POST /api/v1/rt/frames`` takes one client frame (``send``, ``note``, ``typing``, ``read``,
+  ``end``, ``ping``) and answers with the frame a WebSocket would send back, with an HTTP status
+  that matches (200, or the error's status). It keeps no state, so it may reach any node.
+
+Visitors authenticate with ``Authorization: Bearer <token>``; staff with the session cookie and,
+as for every cookie-authenticated write, the ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from helpline.core.actors import Actor
+from helpline.core.errors import BadRequest, Unauthorized
+from helpline.core.runtime import Runtime
+from helpline.deps import Rt, bearer, get_staff, visitor_from_token
+from helpline.realtime import protocol as p
+from helpline.realtime.dispatch import handle, run_frame_http
+from helpline.realtime.hub import Connection, Hub, dumps
+from helpline.realtime.websocket import welcome
+
+router = APIRouter(prefix="/api/v1/rt", tags=["realtime"])
+_CLOSED = ""
+
+
+class StreamCursor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stream: p.StreamName
+    after: int = Field(ge=0)
+
+
+class StreamRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    v: int
+    subscribe: list[StreamCursor] = Field(default_factory=list, max_length=50)
+
+
+async def _actor(request: Request, rt: Runtime) -> Actor:
+    token = bearer(request)
+    if token is not None:
+        visitor = await visitor_from_token(rt, token)
+        if visitor is None:
+            raise Unauthorized("Unknown visitor token.", code="bad_token")
+        return visitor
+    return await get_staff(request, rt)
+
+
+@router.post("/stream", response_class=StreamingResponse)
+async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> StreamingResponse:
+    """Open the event stream (fallback transport); see docs/protocol.md."""
+    if body.v != p.VERSION:
+        raise BadRequest(
+            f"Protocol version {body.v} is not supported; use {p.VERSION}.",
+            code="unsupported_version",
+        )
+    actor = await _actor(request, rt)
+    hub: Hub = request.app.state.hub
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    async def send(text: str) -> None:
+        queue.put_nowait(text)
+
+    async def close(_code: int, _reason: str) -> None:
+        queue.put_nowait(_CLOSED)
+
+    conn = Connection(actor=actor, send=send, close=close)
+    hub.attach(conn)
+    hub.push(conn, welcome(conn, rt))
+    for cursor in body.subscribe:
+        frame = p.Subscribe(type="subscribe", stream=cursor.stream, after=cursor.after)
+        reply = await handle(rt, hub, actor, frame, conn)
+        if reply is not None:
+            hub.push(conn, reply)
+
+    async def frames() -> AsyncIterator[str]:
+        try:
+            while True:
+                try:
+                    text = await asyncio.wait_for(queue.get(), rt.settings.heartbeat_s)
+                except TimeoutError:
+                    text = dumps({"type": "heartbeat"})
+                if text == _CLOSED:
+                    return
+                yield f"data: {text}\n\n"
+        finally:
+            await hub.detach(conn)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/frames")
+async def post_frame(request: Request, rt: Rt) -> JSONResponse:
+    """Send one client frame without a WebSocket; answered with the reply frame."""
+    raw = await request.body()
+    try:
+        frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
+    except p.FrameError as exc:
+        return JSONResponse(
+            p.error_frame(exc), status_code=exc.status if exc.code != "frame_too_large" else 413
+        )
+    actor = await _actor(request, rt)
+    status, reply = await run_frame_http(rt, request.app.state.hub, actor, frame)
+    return JSONResponse(reply, status_code=status)

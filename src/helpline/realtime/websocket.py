@@ -1,0 +1,130 @@
+"""The WebSocket adapter: ``/ws``.
+
+Handshake: the Origin check, then the first frame must be ``hello`` (within 10 s) carrying the
+visitor token, or nothing for staff (their session cookie came with the upgrade request). After
+that every frame is parsed by the protocol core and answered on the same socket; a bad frame gets
+an error frame and the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from helpline.core.actors import Staff
+from helpline.core.errors import HelplineError
+from helpline.core.runtime import Runtime
+from helpline.realtime import protocol as p
+from helpline.realtime.auth import authenticate, origin_allowed
+from helpline.realtime.dispatch import handle
+from helpline.realtime.hub import Connection, Hub, dumps
+
+router = APIRouter()
+log = logging.getLogger("helpline.realtime")
+HELLO_TIMEOUT_S = 10.0
+
+
+def welcome(conn: Connection, rt: Runtime) -> dict[str, Any]:
+    actor = conn.actor
+    who: dict[str, Any] = (
+        {
+            "role": actor.role,
+            "user_id": actor.user_id,
+            "name": actor.name,
+            "team_ids": sorted(actor.team_ids),
+        }
+        if isinstance(actor, Staff)
+        else {"role": "visitor", "visitor_id": actor.visitor_id}
+    )
+    return {
+        "type": "welcome",
+        "v": p.VERSION,
+        "heartbeat_s": rt.settings.heartbeat_s,
+        "idle_timeout_s": rt.settings.idle_timeout_s,
+        **who,
+    }
+
+
+async def _receive(ws: WebSocket, wait_s: float) -> str | bytes | None:
+    """The next data frame, or None when the client went away or stayed silent too long."""
+    try:
+        message = await asyncio.wait_for(ws.receive(), wait_s)
+    except TimeoutError:
+        return None
+    if message["type"] == "websocket.disconnect":
+        return None
+    return message.get("text") if message.get("text") is not None else message.get("bytes", b"")
+
+
+async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
+    raw = await _receive(ws, HELLO_TIMEOUT_S)
+    if raw is None:
+        return None
+    try:
+        frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
+        if not isinstance(frame, p.Hello):
+            raise p.FrameError("The first frame must be hello.", code="hello_required")
+        if frame.v != p.VERSION:
+            raise p.FrameError(
+                f"Protocol version {frame.v} is not supported; use {p.VERSION}.",
+                code="unsupported_version",
+                supported=[p.VERSION],
+            )
+        actor = await authenticate(rt, token=frame.token, cookies=dict(ws.cookies))
+    except HelplineError as exc:
+        await ws.send_text(dumps(p.error_frame(exc)))
+        await ws.close(4401 if exc.status == 401 else 4400, exc.code)
+        return None
+
+    async def close(code: int, reason: str) -> None:
+        if ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close(code, reason)
+
+    return Connection(actor=actor, send=ws.send_text, close=close)
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(ws: WebSocket) -> None:
+    rt: Runtime = ws.app.state.rt
+    hub: Hub = ws.app.state.hub
+    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), rt.settings):
+        await ws.close(4403, "origin not allowed")
+        return
+    await ws.accept()
+    conn = await _hello(ws, rt)
+    if conn is None:
+        return
+    hub.attach(conn)
+    hub.push(conn, welcome(conn, rt))
+    beat = asyncio.create_task(_heartbeat(hub, conn, rt.settings.heartbeat_s))
+    try:
+        while True:
+            raw = await _receive(ws, rt.settings.idle_timeout_s)
+            if raw is None:
+                break
+            try:
+                frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
+            except p.FrameError as exc:
+                hub.push(conn, p.error_frame(exc))
+                continue
+            reply = await handle(rt, hub, conn.actor, frame, conn)
+            if reply is not None:
+                hub.push(conn, reply)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        beat.cancel()
+        await hub.detach(conn)
+        await conn.close(1000, "bye")
+
+
+async def _heartbeat(hub: Hub, conn: Connection, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        hub.push(conn, {"type": "heartbeat"})
