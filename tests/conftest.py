@@ -1,0 +1,48 @@
+"""Fixtures: a real server per database backend (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests import clients
+from tests.servers import (
+    Server,
+    create_pg_database,
+    drop_pg_database,
+    postgres_admin_url,
+    start_server,
+)
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp(f"server-{request.param}")
+    admin_url = None
+    if request.param == "postgres":
+        admin_url = postgres_admin_url()
+        assert admin_url is not None
+        db_url = create_pg_database(admin_url)
+    else:
+        db_url = f"sqlite+aiosqlite:///{workdir}/helpline.db"
+    srv = start_server(db_url, workdir)
+    yield srv
+    srv.stop()
+    if admin_url is not None:
+        drop_pg_database(admin_url, db_url)
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    await clients.close_all()
+
+
+@pytest.fixture
+async def root(server: Server) -> clients.Staff:
+    return await clients.admin(server)

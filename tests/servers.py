@@ -1,0 +1,146 @@
+"""Real Helpline servers for tests: a subprocess on a free port over a fresh database.
+
+PostgreSQL tests use ``HELPLINE_TEST_DATABASE_URL`` (a database the tests may create others
+next to); with ``HELPLINE_REQUIRE_SERVICES=1`` (CI) a missing server is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+import pytest
+
+from helpline.core.db import Database
+from helpline.core.migrate import upgrade
+
+ADMIN_EMAIL = "root-admin@example.com"
+ADMIN_PASSWORD = "correct-horse-battery"
+REQUIRE_SERVICES = os.environ.get("HELPLINE_REQUIRE_SERVICES") == "1"
+FAST = {
+    "HELPLINE_ROUTE_INTERVAL_S": "0.2",
+    "HELPLINE_CONVERSATION_RATE": "100000/1",
+    "HELPLINE_VISITOR_MESSAGE_RATE": "100000/1",
+    "HELPLINE_LOGIN_RATE": "100000/1",
+}
+
+
+@dataclass
+class Server:
+    base_url: str
+    db_url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    log_file: BinaryIO
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/ws"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.log_file.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def seed(db_url: str) -> None:
+    """An admin with a known password, and resolution codes; everything else tests make."""
+    from helpline.agents.actions import create_user
+    from helpline.agents.schemas import UserCreate
+    from helpline.conversations.models import ResolutionCode
+
+    db = Database(db_url)
+    try:
+        async with db.write() as s:
+            data = UserCreate(
+                email=ADMIN_EMAIL, name="Root Admin", password=ADMIN_PASSWORD, role="admin"
+            )
+            await create_user(s, data, actor_id=None)
+            for code in ("resolved", "escalated"):
+                s.add(ResolutionCode(code=code, label=code.title()))
+            s.add(ResolutionCode(code="retired", label="Retired", active=False))
+    finally:
+        await db.close()
+
+
+def start_server(db_url: str, workdir: Path, env_extra: dict[str, str] | None = None) -> Server:
+    upgrade(db_url)
+    asyncio.run(seed(db_url))
+    port = free_port()
+    env = {**os.environ, **FAST, **(env_extra or {}), "HELPLINE_DATABASE_URL": db_url}
+    log = workdir / f"server-{port}.log"
+    cmd = [sys.executable, "-m", "helpline", "serve", "--port", str(port), "--no-migrate"]
+    cmd += ["--log-level", "warning", "--no-access-log"]
+    log_file = log.open("wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server(f"http://127.0.0.1:{port}", db_url, proc, log, log_file)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(server.base_url + "/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not become ready:\n{log.read_text()}")
+
+
+def postgres_admin_url() -> str | None:
+    url = os.environ.get("HELPLINE_TEST_DATABASE_URL", "")
+    if not url:
+        if REQUIRE_SERVICES:
+            pytest.fail("HELPLINE_TEST_DATABASE_URL is required in CI")
+        pytest.skip(
+            "PostgreSQL tests need HELPLINE_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def _pg(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_pg_database(admin_url: str) -> str:
+    """Create an empty database next to ``admin_url``'s and return its SQLAlchemy URL."""
+    name = f"helpline_test_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+    except OSError as exc:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"PostgreSQL is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
+def drop_pg_database(admin_url: str, db_url: str) -> None:
+    name = db_url.rsplit("/", 1)[1]
+    asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
