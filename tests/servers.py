@@ -31,7 +31,9 @@ FAST = {
     "HELPLINE_CONVERSATION_RATE": "100000/1",
     "HELPLINE_VISITOR_MESSAGE_RATE": "100000/1",
     "HELPLINE_LOGIN_RATE": "100000/1",
+    "HELPLINE_IDENTITY_SECRET": "test-identity-secret",
 }
+IDENTITY_SECRET = "test-identity-secret"
 
 
 @dataclass
