@@ -1,0 +1,107 @@
+"""Login sessions, cookies, CSRF and role checks over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.clients import Staff, make_staff, make_team
+from tests.servers import ADMIN_EMAIL, Server
+
+
+async def test_login_sets_a_safe_cookie_and_wrong_passwords_fail(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        bad = await http.post(
+            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "wrong-password"}
+        )
+        assert bad.status_code == 401 and bad.json()["code"] == "bad_credentials"
+        unknown = await http.post(
+            "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "x"}
+        )
+        assert unknown.json() == bad.json(), "no hint whether the email exists"
+        assert (await http.get("/api/v1/me")).status_code == 401
+
+    staff = await Staff(server).login(ADMIN_EMAIL, "correct-horse-battery")
+    r = await staff.http.post(
+        "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "correct-horse-battery"}
+    )
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
+    assert "secure" not in cookie, "plain http on loopback; Secure is set behind https"
+    assert len(staff.http.cookies["helpline_session"]) >= 43
+    me = await staff.ok("GET", "/api/v1/me")
+    assert me["user"]["email"] == ADMIN_EMAIL and me["user"]["role"] == "admin"
+
+
+async def test_cookie_writes_need_the_csrf_token(server: Server, root: Staff) -> None:
+    no_header = await root.http.put("/api/v1/me/status", json={"status": "away"})
+    assert no_header.status_code == 403 and no_header.json()["code"] == "csrf_failed"
+    wrong = await root.http.put(
+        "/api/v1/me/status", json={"status": "away"}, headers={"X-CSRF-Token": "nope"}
+    )
+    assert wrong.status_code == 403
+    assert (await root.ok("GET", "/api/v1/me"))["status"] == "offline", "nothing changed"
+    await root.ok("PUT", "/api/v1/me/status", json={"status": "away"})
+    assert (await root.ok("GET", "/api/v1/me"))["status"] == "away"
+
+
+async def test_logout_ends_the_session(server: Server) -> None:
+    staff = await Staff(server).login(ADMIN_EMAIL, "correct-horse-battery")
+    stolen = staff.http.cookies["helpline_session"]
+    r = await staff.call("POST", "/api/v1/auth/logout")
+    assert r.status_code == 204
+    async with httpx.AsyncClient(
+        base_url=server.base_url, cookies={"helpline_session": stolen}
+    ) as http:
+        assert (await http.get("/api/v1/me")).status_code == 401
+
+
+async def test_only_admins_manage_users_and_teams(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    for method, path, body in [
+        (
+            "POST",
+            "/api/v1/users",
+            {"email": "x@example.com", "name": "X", "password": "long-enough-pw"},
+        ),
+        ("PATCH", f"/api/v1/users/{agent.id}", {"role": "admin"}),
+        ("POST", "/api/v1/teams", {"name": "sneaky"}),
+        ("PATCH", f"/api/v1/teams/{team['id']}", {"concurrency_cap": 9}),
+        ("PUT", "/api/v1/resolution-codes/x", {"code": "x", "label": "X"}),
+    ]:
+        r = await agent.call(method, path, json=body)
+        assert r.status_code == 403, (path, r.text)
+    assert (await agent.ok("GET", "/api/v1/me"))["user"]["role"] == "agent"
+    teams = await root.ok("GET", "/api/v1/teams")
+    assert next(t for t in teams if t["id"] == team["id"])["concurrency_cap"] == 2
+
+
+async def test_user_and_team_validation(server: Server, root: Staff) -> None:
+    dup = await root.call(
+        "POST",
+        "/api/v1/users",
+        json={"email": ADMIN_EMAIL, "name": "Again", "password": "long-enough-pw"},
+    )
+    assert dup.status_code == 409 and dup.json()["code"] == "email_taken"
+    short = await root.call(
+        "POST", "/api/v1/users", json={"email": "s@example.com", "name": "S", "password": "short"}
+    )
+    assert short.status_code == 422 and short.json()["details"]["fields"] == ["password"]
+    ghost_team = await root.call(
+        "POST",
+        "/api/v1/users",
+        json={
+            "email": "g@example.com",
+            "name": "G",
+            "password": "long-enough-pw",
+            "team_ids": [999999],
+        },
+    )
+    assert ghost_team.status_code == 422 and ghost_team.json()["code"] == "unknown_team"
+    users = await root.ok("GET", "/api/v1/users")
+    assert "g@example.com" not in {u["email"] for u in users}, "no partial write"
+    team = await make_team(root)
+    same = await root.call("POST", "/api/v1/teams", json={"name": team["name"]})
+    assert same.status_code == 409
+    cap = await root.call("POST", "/api/v1/teams", json={"name": "zero", "concurrency_cap": 0})
+    assert cap.status_code == 422
