@@ -1,0 +1,89 @@
+"""Rate limits, against a server configured with small budgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.clients import Staff, Visitor, admin, make_team, send
+from tests.servers import ADMIN_EMAIL, Server, start_server
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp("strict")
+    srv = start_server(
+        f"sqlite+aiosqlite:///{workdir}/helpline.db",
+        workdir,
+        {
+            "HELPLINE_CONVERSATION_RATE": "3/60",
+            "HELPLINE_VISITOR_MESSAGE_RATE": "5/60",
+            "HELPLINE_LOGIN_RATE": "3/60",
+        },
+    )
+    yield srv
+    srv.stop()
+
+
+async def test_conversation_creation_is_rate_limited(strict: Server) -> None:
+    root: Staff = await admin(strict)
+    team = await make_team(root)
+    async with httpx.AsyncClient(
+        base_url=strict.base_url, headers={"X-Forwarded-For": "10.0.0.1"}
+    ) as http:
+        codes = [
+            (
+                await http.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
+            ).status_code
+            for _ in range(5)
+        ]
+        assert codes == [201, 201, 201, 429, 429]
+        r = await http.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
+        assert r.json()["code"] == "rate_limited"
+    async with httpx.AsyncClient(
+        base_url=strict.base_url, headers={"X-Forwarded-For": "10.0.0.2"}
+    ) as other:
+        r = await other.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
+        assert r.status_code == 201, "another address has its own budget"
+    listed = await root.ok("GET", "/api/v1/conversations", params={"team_id": team["id"]})
+    assert len(listed) == 4, "refused requests wrote nothing"
+
+
+async def test_visitor_messages_are_rate_limited_without_losing_the_connection(
+    strict: Server,
+) -> None:
+    root = await admin(strict)
+    team = await make_team(root)
+    async with httpx.AsyncClient(
+        base_url=strict.base_url, headers={"X-Forwarded-For": "10.0.0.3"}
+    ) as http:
+        r = await http.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
+    chat = Visitor(strict, r.json()["visitor_token"], r.json()["conversation"]["id"])
+    ws = await chat.ws()
+    replies = [await ws.request(send(chat.conversation_id, f"m{i}", f"msg {i}")) for i in range(7)]
+    assert [r["type"] for r in replies] == ["ack"] * 5 + ["error"] * 2
+    assert replies[-1]["code"] == "rate_limited"
+    resend = await ws.request(send(chat.conversation_id, "m0", "msg 0"))
+    assert resend["type"] == "ack" and resend["duplicate"] is True, (
+        "resends of acked messages still answer"
+    )
+    assert (await ws.request({"type": "ping"}))["type"] == "pong"
+
+
+async def test_login_attempts_are_rate_limited(strict: Server) -> None:
+    async with httpx.AsyncClient(base_url=strict.base_url) as http:
+        codes = [
+            (
+                await http.post(
+                    "/api/v1/auth/login", json={"email": "victim@example.com", "password": "guess"}
+                )
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+        ok = await http.post(
+            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "correct-horse-battery"}
+        )
+        assert ok.status_code == 200, "the limit is per account and address, not global"

@@ -1,0 +1,50 @@
+"""Migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
+
+from helpline.core.db import make_engine
+from helpline.core.migrate import upgrade
+from helpline.models import Base
+from tests.servers import create_pg_database, drop_pg_database, postgres_admin_url
+
+
+def _diff(url: str) -> list[object]:
+    def compare(conn: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
+
+    async def run() -> list[object]:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(compare)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_sqlite_schema_matches_models(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/m.db"
+    upgrade(url)
+    upgrade(url)  # idempotent
+    assert _diff(url) == []
+
+
+@pytest.mark.postgres
+def test_postgres_schema_matches_models() -> None:
+    admin_url = postgres_admin_url()
+    assert admin_url is not None
+    url = create_pg_database(admin_url)
+    try:
+        upgrade(url)
+        assert _diff(url) == []
+    finally:
+        drop_pg_database(admin_url, url)
