@@ -25,7 +25,8 @@ StreamName = Annotated[str, StringConstraints(pattern=r"^(inbox|conversation:[1-
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: "1" is not an id and "yes" is not a boolean; clients get told, not guessed for.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     ref: Ref | None = None
 
 

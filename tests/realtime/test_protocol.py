@@ -1,0 +1,106 @@
+"""The sans-I/O protocol core: frame parsing and resume planning."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpline.realtime import protocol as p
+
+
+def parse(frame: object) -> p.ClientFrame:
+    return p.parse(json.dumps(frame), max_bytes=16384)
+
+
+def test_each_frame_type_parses() -> None:
+    assert isinstance(parse({"type": "hello", "v": 1, "token": "t"}), p.Hello)
+    assert parse({"type": "subscribe", "stream": "conversation:12", "after": 3}).after == 3  # type: ignore[union-attr]
+    assert isinstance(parse({"type": "subscribe", "stream": "inbox", "after": 0}), p.Subscribe)
+    assert isinstance(
+        parse({"type": "send", "conversation_id": 1, "client_id": "a-1:b.c_d", "text": "x"}), p.Send
+    )
+    assert isinstance(
+        parse({"type": "note", "conversation_id": 1, "client_id": "n", "text": "x"}), p.Note
+    )
+    assert isinstance(parse({"type": "typing", "conversation_id": 1, "active": False}), p.Typing)
+    assert isinstance(parse({"type": "read", "conversation_id": 1, "seq": 0}), p.Read)
+    assert isinstance(parse({"type": "end", "conversation_id": 1}), p.End)
+    assert parse({"type": "ping", "ref": "r1"}).ref == "r1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("", "bad_json"),
+        ("{", "bad_json"),
+        (b"\xff\xfe", "bad_json"),
+        ("null", "bad_frame"),
+        ('"send"', "bad_frame"),
+        ("{}", "unknown_type"),
+        ('{"type": 5}', "unknown_type"),
+        ('{"type": "SEND"}', "unknown_type"),
+        ('{"type": "send"}', "invalid_frame"),
+        (
+            '{"type": "send", "conversation_id": "1", "client_id": "a", "text": "x"}',
+            "invalid_frame",
+        ),
+        ('{"type": "send", "conversation_id": 0, "client_id": "a", "text": "x"}', "invalid_frame"),
+        ('{"type": "send", "conversation_id": 1, "client_id": "", "text": "x"}', "invalid_frame"),
+        (
+            '{"type": "send", "conversation_id": 1, "client_id": "a", "text": "x", "extra": 1}',
+            "invalid_frame",
+        ),
+        ('{"type": "subscribe", "stream": "conversation:abc", "after": 0}', "invalid_frame"),
+        ('{"type": "subscribe", "stream": "inbox:7", "after": 0}', "invalid_frame"),
+        ('{"type": "subscribe", "stream": "inbox", "after": -1}', "invalid_frame"),
+        ('{"type": "typing", "conversation_id": 1, "active": "yes"}', "invalid_frame"),
+    ],
+)
+def test_bad_frames_have_stable_codes(raw: str | bytes, code: str) -> None:
+    with pytest.raises(p.FrameError) as raised:
+        p.parse(raw, max_bytes=16384)
+    assert raised.value.code == code and raised.value.message
+
+
+def test_size_limit_counts_bytes_not_characters() -> None:
+    frame = json.dumps({"type": "send", "conversation_id": 1, "client_id": "a", "text": "é" * 100})
+    with pytest.raises(p.FrameError) as raised:
+        p.parse(frame, max_bytes=150)
+    assert raised.value.code == "frame_too_large"
+
+
+def test_error_frames_echo_the_ref() -> None:
+    with pytest.raises(p.FrameError) as raised:
+        p.parse('{"type": "send", "ref": "r9"}', max_bytes=1000)
+    frame = p.error_frame(raised.value)
+    assert frame["ref"] == "r9" and frame["code"] == "invalid_frame" and frame["details"]["fields"]
+
+
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_never_crash_the_parser(raw: bytes) -> None:
+    try:
+        p.parse(raw, max_bytes=16384)
+    except p.FrameError as exc:
+        assert exc.code in {"bad_json", "bad_frame", "unknown_type", "invalid_frame"}
+
+
+@given(st.integers(0, 3000), st.integers(0, 3000), st.integers(1, 1000))
+def test_resume_plan(after: int, last: int, limit: int) -> None:
+    plan = p.plan_resume(after=after, last=last, limit=limit)
+    if after > last:
+        assert plan == p.Reload("cursor_ahead")
+    elif last - after > limit:
+        assert plan == p.Reload("too_far_behind")
+    else:
+        assert plan == p.Replay(after, last)
+
+
+def test_check_text() -> None:
+    assert p.check_text("  hi  ", max_chars=10) == "hi"
+    with pytest.raises(Exception, match="empty"):
+        p.check_text(" \n ", max_chars=10)
+    with pytest.raises(Exception, match="limit"):
+        p.check_text("x" * 11, max_chars=10)
