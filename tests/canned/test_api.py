@@ -17,7 +17,8 @@ async def test_canned_responses_render_with_customer_and_agent(server: Server, r
             "team_id": team["id"],
             "shortcut": shortcut,
             "title": "Hi",
-            "body": "Hi {{customer.first_name}}, {{agent.first_name}} here about {{ conversation.topic }}. {{unknown.thing}}",
+            "body": "Hi {{customer.first_name}}, {{agent.first_name}} here about "
+            "{{ conversation.topic }}. {{unknown.thing}}",
         },
     )
     chat = await Visitor.start(server, team_id=team["id"], name="Maria Garcia", topic="orders")

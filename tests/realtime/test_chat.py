@@ -83,7 +83,7 @@ async def test_two_visitors_and_two_agents_chat_without_crosstalk(
         )
 
     for v, vws in zip(visitors, vsockets, strict=True):
-        other = [x for x in visitors if x is not v][0]
+        other = next(x for x in visitors if x is not v)
         assert vws.events(other.stream) == []
         assert texts(vws.events(v.stream)) == [
             f"hello {v.conversation_id}",
