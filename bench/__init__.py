@@ -1,0 +1,1 @@
+"""Benchmarks: Helpline against reference relays measured in the same run (`make bench`)."""

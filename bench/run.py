@@ -1,0 +1,230 @@
+"""Run the benchmarks: Helpline and the reference relays, in the same run, on pinned cores.
+
+    python -m bench.run --quick   # CI: under a minute; fails on any loss, duplicate or error
+    python -m bench.run --full    # rising rates; writes bench/results/latest.json and docs/benchmarks.md
+
+The server under test (and, for Helpline, its embedded SQLite database) is pinned to core 0 and
+this load generator to core 1. Timings are reported, never asserted: they vary by machine. The
+ratios to the reference relays measured here, now, are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvloop
+
+from bench import loadgen
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = ("bench-admin@example.com", "bench-admin-password")
+SERVER_CORE, LOADGEN_CORE = 0, 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pin(core: int) -> None:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > core:
+        os.sched_setaffinity(0, {core})
+
+
+class Proc:
+    """A server process and its CPU time / memory as the kernel counts them."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log.open("wb")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=lambda: _pin(SERVER_CORE))  # noqa: PLW1509
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def _wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+@contextmanager
+def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
+    db = f"sqlite+aiosqlite:///{workdir}/bench.db"
+    env = {
+        **os.environ,
+        "HELPLINE_DATABASE_URL": db,
+        "HELPLINE_VISITOR_MESSAGE_RATE": "1000000/1",
+        "HELPLINE_CONVERSATION_RATE": "1000000/1",
+        "HELPLINE_LOGIN_RATE": "1000000/1",
+    }
+    helpline = [sys.executable, "-m", "helpline"]
+    subprocess.run([*helpline, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([*helpline, "user", "create", "--email", ADMIN[0], "--name", "Bench", "--role", "admin", "--password", ADMIN[1]], env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = Proc([*helpline, "serve", "--port", str(port), "--no-migrate", "--log-level", "warning", "--no-access-log"], env, workdir / "helpline.log")
+    try:
+        _wait_port(port)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.stop()
+
+
+@contextmanager
+def reference(module: str, workdir: Path) -> Iterator[tuple[str, Proc]]:
+    port = _free_port()
+    proc = Proc([sys.executable, "-m", f"bench.{module}", str(port)], dict(os.environ), workdir / f"{module}.log")
+    try:
+        _wait_port(port)
+        yield f"ws://127.0.0.1:{port}", proc
+    finally:
+        proc.stop()
+
+
+async def _measure(proc: Proc, seconds: float, scenario: Any) -> dict[str, Any]:
+    cpu0, t0 = proc.cpu_s(), time.perf_counter()
+    result = await scenario
+    elapsed = time.perf_counter() - t0
+    return {
+        "result": result,
+        "server_cpu_pct": round(100 * (proc.cpu_s() - cpu0) / elapsed, 1),
+        "server_rss_mib": round(proc.rss_kib() / 1024, 1),
+        "window_s": round(elapsed, 1),
+        "send_s": seconds,
+    }
+
+
+async def _relay_rates(url: str, proc: Proc, rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
+    return {str(r): await _measure(proc, seconds, loadgen.relay_chat(url, pairs, r, seconds)) for r in rates}
+
+
+async def _helpline_rates(base: str, proc: Proc, rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
+    chats = await loadgen.setup_helpline(base, ADMIN, pairs, watcher=True)
+    try:
+        return {str(r): await _measure(proc, seconds, loadgen.helpline_chat(chats, r, seconds, f"r{r}-")) for r in rates}
+    finally:
+        await chats.close()
+
+
+def run(rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
+    _pin(LOADGEN_CORE)
+    out: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "pairs": pairs,
+        "send_seconds": seconds,
+        "scenarios": {},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for name in ("relay_websockets", "relay_asgi"):
+            with reference(name, workdir) as (url, proc):
+                out["scenarios"][name] = uvloop.run(_relay_rates(url, proc, rates, seconds, pairs))
+        with helpline_server(workdir) as (base, proc):
+            out["scenarios"]["helpline"] = uvloop.run(_helpline_rates(base, proc, rates, seconds, pairs))
+    return out
+
+
+def failures(results: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, by_rate in results["scenarios"].items():
+        for rate, m in by_rate.items():
+            groups = m["result"] if name == "helpline" else {"peer": m["result"]}
+            for who, r in groups.items():
+                if who == "visitor_ack":
+                    continue
+                for key in ("unacked", "lost", "duplicates", "errors"):
+                    if r[key]:
+                        problems.append(f"{name} @ {rate}/s, {who}: {key}={r[key]}")
+    return problems
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = ["| rate (msg/s) | server | recipient | delivered | lost | dup | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | p99 vs websockets relay | p99 vs ASGI relay |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    ref_ws, ref_asgi = results["scenarios"]["relay_websockets"], results["scenarios"]["relay_asgi"]
+    for name, by_rate in results["scenarios"].items():
+        for rate, m in by_rate.items():
+            groups = m["result"] if name == "helpline" else {"peer": m["result"]}
+            for who, r in groups.items():
+                if who == "visitor_ack":
+                    who = "sender's ack"
+                ratio_ws = _ratio(r["p99_ms"], ref_ws[rate]["result"]["p99_ms"])
+                ratio_asgi = _ratio(r["p99_ms"], ref_asgi[rate]["result"]["p99_ms"])
+                rows.append(f"| {rate} | {name} | {who} | {r['delivered']} | {r['lost']} | {r['duplicates']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {m['server_cpu_pct']} | {m['server_rss_mib']} | {ratio_ws} | {ratio_asgi} |")
+    return "\n".join(rows)
+
+
+def _ratio(mine: float, ref: float) -> str:
+    return f"{mine / ref:.1f}x" if ref else "n/a"
+
+
+def write_docs(results: dict[str, Any]) -> None:
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    page = ROOT / "docs" / "benchmarks.md"
+    text = page.read_text()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    body = f"{start}\nMeasured {results['when']} on {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; {results['pairs']} chat pairs, {results['send_seconds']} s per rate.\n\n{table(results)}\n{end}"
+    page.write_text(head + body + tail)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--quick", action="store_true", help="CI: two rates, fails on loss/dup/errors")
+    mode.add_argument("--full", action="store_true", help="rising rates; updates docs/benchmarks.md")
+    args = parser.parse_args()
+    if shutil.which("taskset") is None and not hasattr(os, "sched_setaffinity"):
+        print("warning: cannot pin cores on this platform", file=sys.stderr)
+    if args.quick:
+        results = run([40, 100], 4.0, 20)
+    else:
+        results = run([250, 500, 1000, 2000, 3000, 4000], 8.0, 50)
+        write_docs(results)
+    print(table(results))
+    problems = failures(results)
+    if problems:
+        print("\nFAILED: " + "; ".join(problems), file=sys.stderr)
+        sys.exit(1)
+    print("\nno loss, no duplicates, no errors")
+
+
+if __name__ == "__main__":
+    main()
