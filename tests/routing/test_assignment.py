@@ -191,13 +191,16 @@ async def test_transfer_to_agent_carries_the_handover_note(server: Server, root:
     moved = await ana.ok(
         "POST",
         f"/api/v1/conversations/{chat.conversation_id}/transfer",
-        json={"agent_id": ben.id, "note": "Refund approved, needs the tracking number"},
+        json={
+            "agent_id": ben.id,
+            "note": "Refund approved for card 4111 1111 1111 1111, needs the tracking number",
+        },
     )
     assert moved["state"] == "assigned" and moved["agent_id"] == ben.id
     await bws.wait_event("inbox", lambda e: e["type"] == "conversation.offered")
     events = (await ben.ok("GET", f"/api/v1/conversations/{chat.conversation_id}/events"))["events"]
     note = next(e for e in events if e["type"] == "transferred")
-    assert note["text"] == "Refund approved, needs the tracking number"
+    assert note["text"] == "Refund approved for card [card ending 1111], needs the tracking number"
     assert note["public_seq"] is None
 
     gone = await ana.call("POST", f"/api/v1/conversations/{chat.conversation_id}/end")

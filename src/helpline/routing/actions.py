@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import AgentPresence, Team, User
+from helpline.compliance.pii import mask
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation
 from helpline.conversations.service import access_conversation
@@ -292,7 +293,7 @@ async def do_transfer(
             public=False,
             sender=staff.sender,
             sender_name=staff.name,
-            body=note or None,
+            body=mask(note.strip()).text[:2000] or None,
             data={"from_agent_id": from_agent, "to_agent_id": agent_id, "to_team_id": team_id},
         )
         out.envelopes.append(note_event.envelope)
