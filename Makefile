@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
+WEB_SRC   := $(shell find web/src web/loader -type f 2>/dev/null) web/package.json web/package-lock.json web/tsconfig.json web/vite.config.ts web/vite.loader.config.ts
+WEB_STAMP := src/helpline/static/app/.built
+CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: install run test lint format bench bench-quick clean
+.PHONY: install web browser run test lint format bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +21,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-run: install
+# The widget and console (TypeScript + Preact, built by Vite into the package's static files).
+$(WEB_STAMP): $(WEB_SRC)
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_STAMP)
+
+# Browser tests drive Debian's Chromium through Playwright (no browser download).
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Chromium from Debian packages"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+run: install web
 	$(BIN)/helpline migrate
 	$(BIN)/helpline demo
 	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install web browser
 	$(BIN)/pytest
 
 lint: install
@@ -42,4 +59,4 @@ bench-quick: install
 	$(BIN)/python -m bench.run --quick
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache web/node_modules src/helpline/static/app src/helpline/static/loader

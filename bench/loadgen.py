@@ -19,6 +19,16 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 TICK_S = 0.01
+_inflight: set[asyncio.Task[None]] = set()
+
+
+def _spawn(coro: Any) -> None:
+    """Fire a send without awaiting it, keeping a reference until it is done."""
+    task = asyncio.ensure_future(coro)
+    _inflight.add(task)
+    task.add_done_callback(_inflight.discard)
+
+
 DRAIN_S = 90.0
 
 
@@ -96,7 +106,7 @@ async def relay_chat(url: str, pairs: int, rate: int, seconds: float) -> dict[st
             tally.sent += 1
             tally.acked += 1  # a relay has no acknowledgement; count what was handed to the socket
             tally.acked_ids.add(msg_id)
-            asyncio.ensure_future(ws.send(f"{msg_id}|{time.perf_counter()}"))
+            _spawn(ws.send(f"{msg_id}|{time.perf_counter()}"))
 
         return send
 
@@ -122,7 +132,11 @@ class HelplineChats:
     watcher: ClientConnection | None = None
 
     async def close(self) -> None:
-        sockets = [ws for _, ws in self.visitors] + self.agent_sockets + ([self.watcher] if self.watcher else [])
+        sockets = (
+            [ws for _, ws in self.visitors]
+            + self.agent_sockets
+            + ([self.watcher] if self.watcher else [])
+        )
         for ws in sockets:
             await ws.close()
 
@@ -144,16 +158,30 @@ async def _login(http: httpx.AsyncClient, email: str, password: str) -> str:
     return f"helpline_session={http.cookies['helpline_session']}"
 
 
-async def setup_helpline(base: str, admin: tuple[str, str], pairs: int, *, watcher: bool) -> HelplineChats:
+async def setup_helpline(
+    base: str, admin: tuple[str, str], pairs: int, *, watcher: bool
+) -> HelplineChats:
     ws_url = base.replace("http", "ws") + "/ws"
     chats = HelplineChats(base)
     async with httpx.AsyncClient(base_url=base, timeout=30) as root:
         await _login(root, *admin)
-        team = (await root.post("/api/v1/teams", json={"name": f"bench-{time.time()}", "concurrency_cap": 10})).json()
+        team = (
+            await root.post(
+                "/api/v1/teams", json={"name": f"bench-{time.time()}", "concurrency_cap": 10}
+            )
+        ).json()
         agents = []
         for i in range(-(-pairs // 10)):
             email = f"bench-{i}-{time.time()}@example.com"
-            r = await root.post("/api/v1/users", json={"email": email, "name": f"Bench {i}", "password": "bench-password", "team_ids": [team["id"]]})
+            r = await root.post(
+                "/api/v1/users",
+                json={
+                    "email": email,
+                    "name": f"Bench {i}",
+                    "password": "bench-password",
+                    "team_ids": [team["id"]],
+                },
+            )
             r.raise_for_status()
             agents.append(email)
         agent_ids: dict[int, ClientConnection] = {}
@@ -161,18 +189,25 @@ async def setup_helpline(base: str, admin: tuple[str, str], pairs: int, *, watch
             http = httpx.AsyncClient(base_url=base, timeout=30)
             cookie = await _login(http, email, "bench-password")
             me = (await http.put("/api/v1/me/status", json={"status": "online"})).json()
-            ws = await connect(ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None)
+            ws = await connect(
+                ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None
+            )
             await _ws_request(ws, {"type": "hello", "v": 1}, "welcome")
             agent_ids[me["user_id"]] = ws
             chats.agent_sockets.append(ws)
             await http.aclose()
         for _ in range(pairs):
-            r = await root.post("/api/v1/widget/conversations", json={"team_id": team["id"], "name": "Bench visitor"})
+            r = await root.post(
+                "/api/v1/widget/conversations",
+                json={"team_id": team["id"], "name": "Bench visitor"},
+            )
             r.raise_for_status()
             cid, token = r.json()["conversation"]["id"], r.json()["visitor_token"]
             ws = await connect(ws_url, compression=None, max_queue=None)
             await _ws_request(ws, {"type": "hello", "v": 1, "token": token}, "welcome")
-            await _ws_request(ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed")
+            await _ws_request(
+                ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed"
+            )
             chats.visitors.append((cid, ws))
         for cid, _ in chats.visitors:
             for _ in range(200):
@@ -181,18 +216,32 @@ async def setup_helpline(base: str, admin: tuple[str, str], pairs: int, *, watch
                     break
                 await asyncio.sleep(0.05)
             ws = agent_ids[conv["agent_id"]]
-            await _ws_request(ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed")
-            await _ws_request(ws, {"type": "send", "conversation_id": cid, "client_id": "hello", "text": "Hello!"}, "ack")
+            await _ws_request(
+                ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed"
+            )
+            await _ws_request(
+                ws,
+                {"type": "send", "conversation_id": cid, "client_id": "hello", "text": "Hello!"},
+                "ack",
+            )
         if watcher:
             cookie = await _login(root, *admin)
-            chats.watcher = await connect(ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None)
+            chats.watcher = await connect(
+                ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None
+            )
             await _ws_request(chats.watcher, {"type": "hello", "v": 1}, "welcome")
             for cid, _ in chats.visitors:
-                await _ws_request(chats.watcher, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed")
+                await _ws_request(
+                    chats.watcher,
+                    {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0},
+                    "subscribed",
+                )
     return chats
 
 
-async def helpline_chat(chats: HelplineChats, rate: int, seconds: float, tag: str) -> dict[str, Any]:
+async def helpline_chat(
+    chats: HelplineChats, rate: int, seconds: float, tag: str
+) -> dict[str, Any]:
     """Visitors send; the agent (and the watching supervisor, if any) must each receive it."""
     recipients = {"agent": Tally(), "visitor_ack": Tally()}
     if chats.watcher is not None:
@@ -216,16 +265,26 @@ async def helpline_chat(chats: HelplineChats, rate: int, seconds: float, tag: st
                 elif kind == "error" and is_visitor:
                     acked.errors += 1
 
-    tasks = [asyncio.create_task(read(ws, recipients["agent"], is_visitor=False)) for ws in chats.agent_sockets]
+    tasks = [
+        asyncio.create_task(read(ws, recipients["agent"], is_visitor=False))
+        for ws in chats.agent_sockets
+    ]
     tasks += [asyncio.create_task(read(ws, acked, is_visitor=True)) for _, ws in chats.visitors]
     if chats.watcher is not None:
-        tasks.append(asyncio.create_task(read(chats.watcher, recipients["supervisor"], is_visitor=False)))
+        tasks.append(
+            asyncio.create_task(read(chats.watcher, recipients["supervisor"], is_visitor=False))
+        )
 
     def sender(cid: int, ws: ClientConnection) -> Any:
         def send(i: int) -> None:
             acked.sent += 1
-            frame = {"type": "send", "conversation_id": cid, "client_id": f"{tag}{i}", "text": repr(time.perf_counter())}
-            asyncio.ensure_future(ws.send(json.dumps(frame)))
+            frame = {
+                "type": "send",
+                "conversation_id": cid,
+                "client_id": f"{tag}{i}",
+                "text": repr(time.perf_counter()),
+            }
+            _spawn(ws.send(json.dumps(frame)))
 
         return send
 
@@ -234,7 +293,9 @@ async def helpline_chat(chats: HelplineChats, rate: int, seconds: float, tag: st
     deadline = time.perf_counter() + DRAIN_S
     while time.perf_counter() < deadline and (
         acked.acked + acked.errors < acked.sent
-        or any(len(t.received) < acked.acked for name, t in recipients.items() if name != "visitor_ack")
+        or any(
+            len(t.received) < acked.acked for name, t in recipients.items() if name != "visitor_ack"
+        )
     ):
         await asyncio.sleep(0.1)
     for task in tasks:

@@ -15,7 +15,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 peers: dict[tuple[str, str], Send] = {}
 
 
-async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], send: Send) -> None:
+async def app(
+    scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], send: Send
+) -> None:
     if scope["type"] == "lifespan":
         while True:
             message = await receive()
@@ -43,5 +45,12 @@ async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, A
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
-                ws_per_message_deflate=False, loop="uvloop", lifespan="on")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        log_level="warning",
+        ws_per_message_deflate=False,
+        loop="uvloop",
+        lifespan="on",
+    )

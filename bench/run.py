@@ -11,7 +11,6 @@ ratios to the reference relays measured here, now, are what to compare.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -26,7 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvloop
 
 from bench import loadgen
@@ -52,7 +50,13 @@ class Proc:
 
     def __init__(self, cmd: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log.open("wb")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=lambda: _pin(SERVER_CORE))  # noqa: PLW1509
+        self.proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: _pin(SERVER_CORE),
+        )
 
     def cpu_s(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -95,9 +99,39 @@ def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
     }
     helpline = [sys.executable, "-m", "helpline"]
     subprocess.run([*helpline, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*helpline, "user", "create", "--email", ADMIN[0], "--name", "Bench", "--role", "admin", "--password", ADMIN[1]], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *helpline,
+            "user",
+            "create",
+            "--email",
+            ADMIN[0],
+            "--name",
+            "Bench",
+            "--role",
+            "admin",
+            "--password",
+            ADMIN[1],
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    proc = Proc([*helpline, "serve", "--port", str(port), "--no-migrate", "--log-level", "warning", "--no-access-log"], env, workdir / "helpline.log")
+    proc = Proc(
+        [
+            *helpline,
+            "serve",
+            "--port",
+            str(port),
+            "--no-migrate",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env,
+        workdir / "helpline.log",
+    )
     try:
         _wait_port(port)
         yield f"http://127.0.0.1:{port}", proc
@@ -108,7 +142,11 @@ def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
 @contextmanager
 def reference(module: str, workdir: Path) -> Iterator[tuple[str, Proc]]:
     port = _free_port()
-    proc = Proc([sys.executable, "-m", f"bench.{module}", str(port)], dict(os.environ), workdir / f"{module}.log")
+    proc = Proc(
+        [sys.executable, "-m", f"bench.{module}", str(port)],
+        dict(os.environ),
+        workdir / f"{module}.log",
+    )
     try:
         _wait_port(port)
         yield f"ws://127.0.0.1:{port}", proc
@@ -129,14 +167,26 @@ async def _measure(proc: Proc, seconds: float, scenario: Any) -> dict[str, Any]:
     }
 
 
-async def _relay_rates(url: str, proc: Proc, rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
-    return {str(r): await _measure(proc, seconds, loadgen.relay_chat(url, pairs, r, seconds)) for r in rates}
+async def _relay_rates(
+    url: str, proc: Proc, rates: list[int], seconds: float, pairs: int
+) -> dict[str, Any]:
+    return {
+        str(r): await _measure(proc, seconds, loadgen.relay_chat(url, pairs, r, seconds))
+        for r in rates
+    }
 
 
-async def _helpline_rates(base: str, proc: Proc, rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
+async def _helpline_rates(
+    base: str, proc: Proc, rates: list[int], seconds: float, pairs: int
+) -> dict[str, Any]:
     chats = await loadgen.setup_helpline(base, ADMIN, pairs, watcher=True)
     try:
-        return {str(r): await _measure(proc, seconds, loadgen.helpline_chat(chats, r, seconds, f"r{r}-")) for r in rates}
+        return {
+            str(r): await _measure(
+                proc, seconds, loadgen.helpline_chat(chats, r, seconds, f"r{r}-")
+            )
+            for r in rates
+        }
     finally:
         await chats.close()
 
@@ -145,7 +195,11 @@ def run(rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
     _pin(LOADGEN_CORE)
     out: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "pairs": pairs,
         "send_seconds": seconds,
         "scenarios": {},
@@ -156,7 +210,9 @@ def run(rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
             with reference(name, workdir) as (url, proc):
                 out["scenarios"][name] = uvloop.run(_relay_rates(url, proc, rates, seconds, pairs))
         with helpline_server(workdir) as (base, proc):
-            out["scenarios"]["helpline"] = uvloop.run(_helpline_rates(base, proc, rates, seconds, pairs))
+            out["scenarios"]["helpline"] = uvloop.run(
+                _helpline_rates(base, proc, rates, seconds, pairs)
+            )
     return out
 
 
@@ -175,7 +231,10 @@ def failures(results: dict[str, Any]) -> list[str]:
 
 
 def table(results: dict[str, Any]) -> str:
-    rows = ["| rate (msg/s) | server | recipient | delivered | lost | dup | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | p99 vs websockets relay | p99 vs ASGI relay |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| rate (msg/s) | server | recipient | delivered | lost | dup | p50 ms | p99 ms | max ms | server CPU % | RSS MiB | p99 vs websockets relay | p99 vs ASGI relay |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     ref_ws, ref_asgi = results["scenarios"]["relay_websockets"], results["scenarios"]["relay_asgi"]
     for name, by_rate in results["scenarios"].items():
         for rate, m in by_rate.items():
@@ -185,7 +244,9 @@ def table(results: dict[str, Any]) -> str:
                     who = "sender's ack"
                 ratio_ws = _ratio(r["p99_ms"], ref_ws[rate]["result"]["p99_ms"])
                 ratio_asgi = _ratio(r["p99_ms"], ref_asgi[rate]["result"]["p99_ms"])
-                rows.append(f"| {rate} | {name} | {who} | {r['delivered']} | {r['lost']} | {r['duplicates']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {m['server_cpu_pct']} | {m['server_rss_mib']} | {ratio_ws} | {ratio_asgi} |")
+                rows.append(
+                    f"| {rate} | {name} | {who} | {r['delivered']} | {r['lost']} | {r['duplicates']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {m['server_cpu_pct']} | {m['server_rss_mib']} | {ratio_ws} | {ratio_asgi} |"
+                )
     return "\n".join(rows)
 
 
@@ -208,8 +269,12 @@ def write_docs(results: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--quick", action="store_true", help="CI: two rates, fails on loss/dup/errors")
-    mode.add_argument("--full", action="store_true", help="rising rates; updates docs/benchmarks.md")
+    mode.add_argument(
+        "--quick", action="store_true", help="CI: two rates, fails on loss/dup/errors"
+    )
+    mode.add_argument(
+        "--full", action="store_true", help="rising rates; updates docs/benchmarks.md"
+    )
     args = parser.parse_args()
     if shutil.which("taskset") is None and not hasattr(os, "sched_setaffinity"):
         print("warning: cannot pin cores on this platform", file=sys.stderr)

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpline import __version__
+from helpline import __version__, web
 from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
 from helpline.conversations.views import router as conversations_router
@@ -167,5 +167,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ws_router,
     ):
         app.include_router(router)
+    web.mount(app)
     app.add_middleware(BodyLimit)
     return app

@@ -157,3 +157,59 @@ async def test_malformed_and_oversized_requests(server: Server, root: Staff) -> 
         r = await http.post("/api/v1/widget/conversations", json={"team_id": 987654})
         assert r.status_code == 422 and r.json()["code"] == "unknown_team"
         assert "Traceback" not in r.text
+
+
+async def test_csat_once_after_the_chat_ended(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    chat = await Visitor.start(server, team_id=team["id"])
+    other = await Visitor.start(server, team_id=team["id"])
+    path = f"/api/v1/widget/conversations/{chat.conversation_id}/csat"
+    early = await chat.http.post(path, json={"rating": 5})
+    assert early.status_code == 409 and early.json()["code"] == "wrong_state"
+    for _ in range(50):
+        if (await root.ok("GET", f"/api/v1/conversations/{chat.conversation_id}"))[
+            "state"
+        ] == "assigned":
+            break
+        await asyncio.sleep(0.1)
+    await agent.ok("POST", f"/api/v1/conversations/{chat.conversation_id}/accept")
+    await agent.ok("POST", f"/api/v1/conversations/{chat.conversation_id}/end")
+    for bad in (
+        {"rating": 0},
+        {"rating": 6},
+        {"rating": "5"},
+        {"rating": 4, "comment": "x" * 1001},
+        {},
+    ):
+        r = await chat.http.post(path, json=bad)
+        assert r.status_code == 422, bad
+    assert (await other.http.post(path, json={"rating": 1})).status_code == 404
+    ok = await chat.http.post(
+        path, json={"rating": 4, "comment": "quick, card 4111 1111 1111 1111"}
+    )
+    assert ok.status_code == 204
+    again = await chat.http.post(path, json={"rating": 1})
+    assert again.status_code == 409 and again.json()["code"] == "already_rated"
+    stored = await root.ok("GET", f"/api/v1/conversations/{chat.conversation_id}")
+    assert stored["csat_rating"] == 4
+
+
+async def test_widget_config_and_customer_panel(server: Server, root: Staff) -> None:
+    team = await make_team(root, skills=["returns"])
+    other = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    outsider = await make_staff(root, team_ids=[other["id"]], online=False)
+    async with httpx.AsyncClient(base_url=server.base_url) as anon:
+        config = (await anon.get("/api/v1/widget/config")).json()
+    assert "returns" in config["topics"] and config["available"] is True
+
+    first = await Visitor.start(server, team_id=team["id"], name="Rita", email="rita@example.com")
+    r = await first.http.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
+    second_id = r.json()["conversation"]["id"]
+    profile = await agent.ok("GET", f"/api/v1/conversations/{second_id}/customer")
+    assert profile["name"] == "Rita" and profile["tier"] == "standard"
+    assert [p["id"] for p in profile["past"]] == [first.conversation_id]
+    assert (
+        await outsider.call("GET", f"/api/v1/conversations/{second_id}/customer")
+    ).status_code == 403

@@ -12,7 +12,7 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class LoginIn(Strict):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class CannedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     team_id: int | None = None
     shortcut: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
     title: str = Field(min_length=1, max_length=100)
@@ -23,7 +23,7 @@ class CannedOut(BaseModel):
 
 
 class RenderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     conversation_id: int
 
 

@@ -21,7 +21,7 @@ from helpline.conversations.models import Conversation, ConversationEvent, Resol
 from helpline.conversations.service import Need, View, access_conversation, row_payload, view_event
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import now
-from helpline.core.errors import Invalid, Unavailable
+from helpline.core.errors import Conflict, Invalid, Unavailable, WrongState
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
 from helpline.customers import actions as customers
@@ -262,6 +262,19 @@ async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversa
         out.teams.add(conv.team_id)
     await out.flush(rt)
     return conv
+
+
+async def do_rate(
+    rt: Runtime, visitor: Visitor, *, conversation_id: int, rating: int, comment: str
+) -> None:
+    """Record the visitor's satisfaction rating for an ended chat. Once per chat."""
+    async with rt.db.write() as s:
+        conv = await access_conversation(s, visitor, conversation_id, "read", lock=True)
+        if conv.state not in ("wrap-up", "closed"):
+            raise WrongState("You can rate a chat once it has ended.", state=conv.state)
+        if conv.csat_rating is not None:
+            raise Conflict("This chat has already been rated.", code="already_rated")
+        conv.csat_rating, conv.csat_comment = rating, mask(comment.strip()).text
 
 
 async def _move(s: AsyncSession, conv: Conversation, new_state: str, **values: Any) -> None:

@@ -40,6 +40,8 @@ class Conversation(Base):
     agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     resolution_code: Mapped[str | None] = mapped_column(String(40))
     wrapup_note: Mapped[str] = mapped_column(Text, default="")
+    csat_rating: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

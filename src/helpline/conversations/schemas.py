@@ -11,7 +11,7 @@ Tag = Annotated[str, StringConstraints(max_length=40, pattern=r"^[a-z0-9_-]*$")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class StartIn(Strict):
@@ -53,6 +53,7 @@ class StaffConversationOut(ConversationOut):
     agent_read_seq: int
     resolution_code: str | None
     wrapup_note: str
+    csat_rating: int | None
 
 
 class StartOut(BaseModel):
@@ -78,6 +79,33 @@ class TransferIn(Strict):
     agent_id: int | None = None
     team_id: int | None = None
     note: str = Field(default="", max_length=2000)
+
+
+class CsatIn(Strict):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=1000)
+
+
+class WidgetConfigOut(BaseModel):
+    topics: list[str]
+    available: bool = Field(description="Whether any agent is online right now")
+
+
+class PastConversation(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    state: str
+    topic: str
+    created_at: datetime
+
+
+class CustomerOut(BaseModel):
+    name: str
+    email: str
+    tier: str
+    account_status: str
+    external_id: str | None
+    past: list[PastConversation]
 
 
 class ResolutionCodeOut(BaseModel):

@@ -22,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import User
 from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
+from helpline.conversations.schemas import CustomerOut, PastConversation
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import aware, iso
 from helpline.core.errors import Forbidden, NotFound
+from helpline.customers.models import Customer
+from helpline.customers.models import Visitor as VisitorRow
 
 View = Literal["staff", "visitor"]
 Need = Literal["read", "write", "manage"]
@@ -204,6 +207,27 @@ async def list_conversations(
         )
     q = q.order_by(Conversation.id.desc()).limit(limit)
     return list((await s.execute(q)).scalars().all())
+
+
+async def customer_profile(s: AsyncSession, actor: Staff, conv: Conversation) -> CustomerOut:
+    """The visitor, their verified customer record if any, and other chats ``actor`` may read."""
+    visitor = await s.get(VisitorRow, conv.visitor_id)
+    customer = await s.get(Customer, conv.customer_id) if conv.customer_id else None
+    same_person = Conversation.visitor_id == conv.visitor_id
+    if conv.customer_id is not None:
+        same_person = or_(same_person, Conversation.customer_id == conv.customer_id)
+    q = scope_query(select(Conversation), actor).where(same_person, Conversation.id != conv.id)
+    past = (await s.execute(q.order_by(Conversation.id.desc()).limit(10))).scalars().all()
+    return CustomerOut(
+        name=(customer.name if customer and customer.name else "")
+        or (visitor.name if visitor else ""),
+        email=(customer.email if customer and customer.email else "")
+        or (visitor.email if visitor else ""),
+        tier=customer.tier if customer else "standard",
+        account_status=customer.account_status if customer else "",
+        external_id=customer.external_id if customer else None,
+        past=[PastConversation.model_validate(p) for p in past],
+    )
 
 
 def transcript_line(event: dict[str, Any]) -> str:

@@ -6,14 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from helpline.agents.models import AgentPresence, Team
 from helpline.compliance import audit
 from helpline.conversations import actions, service
 from helpline.conversations.models import ResolutionCode
 from helpline.conversations.schemas import (
     CloseIn,
     ConversationOut,
+    CsatIn,
+    CustomerOut,
     EventsOut,
     ResolutionCodeIn,
     ResolutionCodeOut,
@@ -21,6 +24,7 @@ from helpline.conversations.schemas import (
     StartIn,
     StartOut,
     TransferIn,
+    WidgetConfigOut,
 )
 from helpline.conversations.states import STATES
 from helpline.core.errors import Invalid
@@ -241,3 +245,32 @@ async def put_resolution_code(
         s.add(row)
         audit.record(s, actor_id=staff.user_id, action="resolution_code.put", target=f"code:{code}")
     return ResolutionCodeOut.model_validate(row)
+
+
+@widget.get("/config")
+async def widget_config(rt: Rt) -> WidgetConfigOut:
+    """What the widget needs before a chat: topics to offer, and whether anyone is online."""
+    async with rt.db.read() as s:
+        teams = (await s.execute(select(Team.skills))).scalars().all()
+        online = await s.scalar(
+            select(func.count()).select_from(AgentPresence).where(AgentPresence.status == "online")
+        )
+    return WidgetConfigOut(
+        topics=sorted({t for skills in teams for t in skills}), available=bool(online)
+    )
+
+
+@widget.post("/conversations/{conversation_id}/csat", status_code=204)
+async def rate(conversation_id: int, body: CsatIn, visitor: CurrentVisitor, rt: Rt) -> None:
+    """Rate an ended chat, once: 1-5 and an optional comment."""
+    await actions.do_rate(
+        rt, visitor, conversation_id=conversation_id, rating=body.rating, comment=body.comment
+    )
+
+
+@router.get("/conversations/{conversation_id}/customer")
+async def customer(conversation_id: int, staff: CurrentStaff, rt: Rt) -> CustomerOut:
+    """Who the visitor is (verified customer record if any) and their other conversations."""
+    async with rt.db.read() as s:
+        conv = await service.access_conversation(s, staff, conversation_id)
+        return await service.customer_profile(s, staff, conv)

@@ -1,0 +1,242 @@
+"""The widget and the console in real Chromium, against a real server."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect, sync_playwright
+
+from helpline.web import STATIC
+from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server, start_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+PASSWORD = "a-long-password"
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not (STATIC / "app" / "widget" / "index.html").is_file():
+        pytest.fail("web assets are not built: run `make web` (make test does)")
+    workdir = tmp_path_factory.mktemp("web")
+    srv = start_server(f"sqlite+aiosqlite:///{workdir}/helpline.db", workdir)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs it from Debian packages")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    made: list[BrowserContext] = []
+    yield made
+    for ctx in made:
+        ctx.close()
+
+
+def new_page(browser: Browser, contexts: list[BrowserContext], **kw: object) -> Page:
+    ctx = browser.new_context(**kw)  # type: ignore[arg-type]
+    contexts.append(ctx)
+    return ctx.new_page()
+
+
+def setup_team(web: Server, page: Page, tag: str) -> str:
+    """A team handling topic ``tag`` and an agent in it, made through the API; returns the email."""
+    api = page.request
+    r = api.post(
+        f"{web.base_url}/api/v1/auth/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    )
+    csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
+    team = api.post(
+        f"{web.base_url}/api/v1/teams", data={"name": f"Team {tag}", "skills": [tag]}, headers=csrf
+    ).json()
+    email = f"{tag}@example.com"
+    api.post(
+        f"{web.base_url}/api/v1/users",
+        data={
+            "email": email,
+            "name": f"Agent {tag}",
+            "password": PASSWORD,
+            "team_ids": [team["id"]],
+            "skills": [tag],
+        },
+        headers=csrf,
+    )
+    api.post(f"{web.base_url}/api/v1/auth/logout", headers=csrf)
+    return email
+
+
+def agent_console(web: Server, page: Page, email: str) -> Page:
+    page.goto(f"{web.base_url}/console")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Your status").select_option("online")
+    expect(page.get_by_text("Waiting for chats…")).to_be_visible()
+    return page
+
+
+def start_chat(web: Server, page: Page, *, name: str, topic: str, message: str) -> FrameLocator:
+    page.goto(f"{web.base_url}/demo")
+    widget = page.frame_locator("iframe[data-helpline]")
+    widget.get_by_role("button", name="Open chat").click()
+    widget.get_by_label("Name").fill(name)
+    widget.get_by_label("Email").fill("visitor@example.com")
+    widget.get_by_label("Topic").select_option(topic)
+    widget.get_by_label("How can we help? (optional)").fill(message)
+    widget.get_by_role("button", name="Start chat").click()
+    expect(widget.get_by_text(message)).to_be_visible()
+    return widget
+
+
+def reply(pane: Page | object, text: str) -> None:
+    box = pane.get_by_label("Reply")  # type: ignore[attr-defined]
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_one_agent_chats_with_two_visitors_both_ways(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    agent = new_page(browser, contexts, viewport={"width": 1400, "height": 800})
+    email = setup_team(web, agent, "twochats")
+    agent_console(web, agent, email)
+    first = start_chat(
+        web,
+        new_page(browser, contexts),
+        name="Olga",
+        topic="twochats",
+        message="Where is my parcel?",
+    )
+    second = start_chat(
+        web,
+        new_page(browser, contexts),
+        name="Pavel",
+        topic="twochats",
+        message="I need an invoice",
+    )
+
+    olga = agent.get_by_role("region", name=re.compile("with Olga"))
+    pavel = agent.get_by_role("region", name=re.compile("with Pavel"))
+    expect(olga.get_by_text("Where is my parcel?")).to_be_visible()
+    expect(pavel.get_by_text("I need an invoice")).to_be_visible()
+    olga.get_by_role("button", name="Accept").click()
+    pavel.get_by_role("button", name="Accept").click()
+    reply(olga, "Your parcel ships today")
+    reply(pavel, "Invoice sent to your email")
+
+    expect(first.get_by_text("Your parcel ships today")).to_be_visible()
+    expect(second.get_by_text("Invoice sent to your email")).to_be_visible()
+    expect(first.get_by_text("Invoice sent to your email")).to_have_count(0)
+    expect(second.get_by_text("Your parcel ships today")).to_have_count(0)
+    first.get_by_label("Your message").fill("Great, thank you!")
+    first.get_by_label("Your message").press("Enter")
+    expect(olga.get_by_text("Great, thank you!")).to_be_visible()
+    expect(pavel.get_by_text("Great, thank you!")).to_have_count(0)
+
+
+def test_network_drop_and_reload_lose_and_duplicate_nothing(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    agent = new_page(browser, contexts, viewport={"width": 1280, "height": 800})
+    email = setup_team(web, agent, "offline")
+    agent_console(web, agent, email)
+    visitor = new_page(browser, contexts)
+    widget = start_chat(web, visitor, name="Nina", topic="offline", message="hello before the drop")
+    pane = agent.get_by_role("region", name=re.compile("with Nina"))
+    pane.get_by_role("button", name="Accept").click()
+
+    visitor.context.set_offline(True)
+    agent.context.set_offline(True)
+    expect(widget.get_by_text("Reconnecting…")).to_be_visible(timeout=15000)
+    widget.get_by_label("Your message").fill("sent while offline")
+    widget.get_by_label("Your message").press("Enter")
+    expect(widget.get_by_text("Sending…")).to_be_visible()
+    reply(pane, "agent reply while offline")
+    visitor.context.set_offline(False)
+    agent.context.set_offline(False)
+
+    expect(pane.get_by_text("sent while offline")).to_have_count(1, timeout=20000)
+    expect(widget.get_by_text("agent reply while offline")).to_have_count(1, timeout=20000)
+    expect(widget.get_by_text("Sending…")).to_have_count(0)
+
+    visitor.reload()
+    widget = visitor.frame_locator("iframe[data-helpline]")
+    widget.get_by_role("button", name="Open chat").click()
+    expect(widget.get_by_text("agent reply while offline")).to_have_count(1)
+    expect(widget.get_by_text("sent while offline")).to_have_count(1)
+    widget.get_by_label("Your message").fill("after the reload")
+    widget.get_by_label("Your message").press("Enter")
+    expect(pane.get_by_text("after the reload")).to_have_count(1)
+
+
+def test_markup_in_names_topics_and_messages_stays_text(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    agent = new_page(browser, contexts, viewport={"width": 1280, "height": 800})
+    email = setup_team(web, agent, "xss")
+    agent_console(web, agent, email)
+    visitor = new_page(browser, contexts)
+    name = '<img src=x onerror="window.__xss=1">'
+    message = "<script>window.__xss=2</script><b>bold?</b> javascript:alert(1)"
+    widget = start_chat(web, visitor, name=name, topic="xss", message=message)
+    pane = agent.get_by_role("region", name=re.compile("Chat"))
+    expect(pane.get_by_text(message)).to_be_visible()
+    expect(pane.get_by_text(name).first).to_be_visible()
+    pane.get_by_role("button", name="Accept").click()
+    reply(pane, '<img src=y onerror="window.__xss=3"> see https://example.com/help?a=1&b=<x>')
+    expect(widget.get_by_text("<img src=y", exact=False)).to_be_visible()
+    link = widget.get_by_role("link", name="https://example.com/help?a=1&b=")
+    expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+    assert agent.evaluate("window.__xss") is None
+    assert visitor.evaluate("window.__xss") is None
+    frame = next(f for f in visitor.frames if f.url.endswith("/widget"))
+    assert frame.evaluate("window.__xss") is None
+    assert (
+        frame.evaluate(
+            "document.querySelectorAll('script:not([src]), img[src=x], img[src=y], b').length"
+        )
+        == 0
+    )
+
+
+def test_phone_layout_is_full_screen(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    phone = new_page(
+        browser, contexts, viewport={"width": 390, "height": 780}, is_mobile=True, has_touch=True
+    )
+    phone.goto(f"{web.base_url}/demo")
+    phone.frame_locator("iframe[data-helpline]").get_by_role("button", name="Open chat").click()
+    frame = phone.locator("iframe[data-helpline]")
+    expect(frame).to_have_css("width", "390px")
+    expect(frame).to_have_css("height", "780px")
+
+
+def test_bundles_stay_small() -> None:
+    loader = (STATIC / "loader" / "widget.js").read_bytes()
+    assert len(gzip.compress(loader)) < 10 * 1024
+    html = (STATIC / "app" / "widget" / "index.html").read_text()
+    assets = re.findall(r'(?:src|href)="/static/app/([^"]+)"', html)
+    assert assets, html
+    widget_bytes = b"".join((STATIC / "app" / a).read_bytes() for a in assets)
+    assert len(gzip.compress(widget_bytes)) < 60 * 1024

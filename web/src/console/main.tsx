@@ -1,0 +1,183 @@
+// The agent console: login, status, my chats side by side, canned replies, notes, customer panel,
+// transfer, wrap-up; and a live supervisor view of queues and agents.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Connection, type Event, type Frame, type State, wsUrl } from "../shared/protocol";
+import { api, setCsrf } from "./api";
+import { ChatPane, type Chat } from "./chat";
+import { askPermission, notify } from "./notify";
+import { Supervisor } from "./supervisor";
+import "./console.css";
+
+export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string };
+
+function Login(props: { onLogin: (me: Me) => void }) {
+  const [error, setError] = useState("");
+  return (
+    <main class="login">
+      <form onSubmit={async (e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget as HTMLFormElement);
+        try {
+          const me = await api("POST", "/auth/login", { email: data.get("email"), password: data.get("password") });
+          setCsrf(me.csrf_token);
+          props.onLogin(me);
+        } catch (err: any) {
+          setError(err.message);
+        }
+      }}>
+        <h1>Helpline</h1>
+        <label>Email<input name="email" type="email" autoComplete="username" required /></label>
+        <label>Password<input name="password" type="password" autoComplete="current-password" required /></label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit">Log in</button>
+      </form>
+    </main>
+  );
+}
+
+function Console(props: { me: Me; onLogout: () => void }) {
+  const [status, setStatus] = useState(props.me.status);
+  const [chats, setChats] = useState<Chat[]>([]);
+  const [events, setEvents] = useState<Record<number, Event[]>>({});
+  const [unread, setUnread] = useState<Record<number, number>>({});
+  const [openIds, setOpenIds] = useState<number[]>([]);
+  const [typing, setTyping] = useState<Record<number, boolean>>({});
+  const [conn, setConn] = useState<State>("connecting");
+  const [view, setView] = useState<"chats" | "supervisor">("chats");
+  const [queueTick, setQueueTick] = useState(0);
+  const connection = useRef<Connection | null>(null);
+  const focused = useRef<number | null>(null);
+  const supervises = props.me.user.role === "admin" || props.me.user.role === "supervisor";
+
+  async function refresh() {
+    const mine: Chat[] = await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`);
+    setChats(mine);
+    setOpenIds((ids) => [...ids.filter((id) => mine.some((c) => c.id === id)), ...mine.filter((c) => !ids.includes(c.id)).map((c) => c.id)].slice(0, 4));
+    mine.forEach((c) => connection.current?.subscribe(`conversation:${c.id}`, 0));
+  }
+
+  useEffect(() => {
+    askPermission();
+    const c = new Connection(wsUrl(), null, {
+      onState: setConn,
+      onEvent: (stream, e) => {
+        if (stream === "inbox") {
+          if (e.type === "conversation.offered") notify("New chat", e.conversation?.topic || "A visitor is waiting");
+          if (e.type === "status") setStatus(e.status);
+          void refresh();
+          return;
+        }
+        const id = Number(stream.split(":")[1]);
+        setEvents((old) => ({ ...old, [id]: [...(old[id] ?? []), e] }));
+        if (e.type === "message" && e.sender?.kind === "visitor") {
+          setTyping((t) => ({ ...t, [id]: false }));
+          if (focused.current !== id || document.hidden) {
+            setUnread((u) => ({ ...u, [id]: (u[id] ?? 0) + 1 }));
+            notify("New message", e.text ?? "");
+          }
+        }
+        if (["ended", "agent_joined", "closed"].includes(e.type)) void refresh();
+      },
+      onFrame: (f: Frame) => {
+        if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
+        if (f.type === "queue_summary") setQueueTick((n) => n + 1);
+      },
+      onReload: (stream) => {
+        const id = Number(stream.split(":")[1]);
+        if (id) setEvents((old) => ({ ...old, [id]: [] }));
+        c.subscribe(stream, 0);
+      },
+    });
+    connection.current = c;
+    c.subscribe("inbox", 0);
+    void refresh();
+    return () => c.close();
+  }, []);
+
+  async function changeStatus(next: string) {
+    await api("PUT", "/me/status", { status: next });
+    setStatus(next);
+    void refresh();
+  }
+
+  function focus(id: number) {
+    focused.current = id;
+    setUnread((u) => ({ ...u, [id]: 0 }));
+    const messages = (events[id] ?? []).filter((e) => e.type === "message");
+    const last = messages[messages.length - 1];
+    if (last) connection.current?.raw({ type: "read", conversation_id: id, seq: last.seq });
+  }
+
+  return (
+    <div class="console">
+      <header class="top">
+        <strong>Helpline</strong>
+        <nav>
+          <button class={view === "chats" ? "tab on" : "tab"} onClick={() => setView("chats")}>My chats</button>
+          {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} onClick={() => setView("supervisor")}>Supervisor</button>}
+        </nav>
+        {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
+        <label class="status">Status
+          <select value={status} onChange={(e) => changeStatus((e.target as HTMLSelectElement).value)} aria-label="Your status">
+            <option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option>
+          </select>
+        </label>
+        <span>{props.me.user.name}</span>
+        <button class="link" onClick={async () => { await api("POST", "/auth/logout"); props.onLogout(); }}>Log out</button>
+      </header>
+      {view === "supervisor" ? <Supervisor me={props.me} tick={queueTick} /> : (
+        <div class="workspace">
+          <aside class="list" aria-label="My chats">
+            <h2>My chats</h2>
+            {chats.length === 0 && <p class="muted">{status === "online" ? "Waiting for chats…" : "Go online to receive chats."}</p>}
+            <ul>
+              {chats.map((c) => (
+                <li key={c.id}>
+                  <button class={openIds.includes(c.id) ? "item on" : "item"} onClick={() => { setOpenIds((ids) => ids.includes(c.id) ? ids : [c.id, ...ids].slice(0, 4)); focus(c.id); }}>
+                    <span class="title">#{c.id} {c.topic || "chat"}</span>
+                    <span class={`state ${c.state}`}>{c.state === "assigned" ? "new" : c.state}</span>
+                    <Waiting since={c.state === "assigned" ? c.assigned_at : null} />
+                    {(unread[c.id] ?? 0) > 0 && <span class="badge" aria-label={`${unread[c.id]} unread`}>{unread[c.id]}</span>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </aside>
+          <main class="panes">
+            {openIds.map((id) => {
+              const chat = chats.find((c) => c.id === id);
+              if (!chat || !connection.current) return null;
+              return <ChatPane key={id} chat={chat} me={props.me} events={events[id] ?? []} typing={typing[id] ?? false}
+                connection={connection.current} onFocus={() => focus(id)} onChanged={refresh}
+                onClose={() => setOpenIds((ids) => ids.filter((x) => x !== id))} />;
+            })}
+          </main>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Waiting(props: { since: string | null }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = window.setInterval(() => tick((n) => n + 1), 1000);
+    return () => window.clearInterval(t);
+  }, []);
+  if (!props.since) return null;
+  const s = Math.max(0, Math.round((Date.now() - new Date(props.since).getTime()) / 1000));
+  return <span class="waiting">{s < 60 ? `${s}s` : `${Math.floor(s / 60)}m`}</span>;
+}
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  useEffect(() => {
+    api("GET", "/me").then((m) => { setCsrf(m.csrf_token); setMe(m); }, () => setMe(null));
+  }, []);
+  if (me === undefined) return <p class="muted">Loading…</p>;
+  if (me === null) return <Login onLogin={setMe} />;
+  return <Console me={me} onLogout={() => setMe(null)} />;
+}
+
+render(<App />, document.getElementById("app")!);

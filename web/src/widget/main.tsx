@@ -1,0 +1,293 @@
+// The visitor widget, running inside the iframe that /widget.js creates.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Connection, type Event, type Frame, type State, newId, wsUrl } from "../shared/protocol";
+import { RichText, clock } from "../shared/text";
+import { call, save, saved } from "./api";
+import "./widget.css";
+
+type Line = { key: string; event: Event | null; text: string; mine: boolean; pending: boolean; failed?: string };
+type Queue = { position: number; ewt_s: number | null; agents_online: number };
+type Stage = "form" | "chat" | "rating" | "thanks";
+
+function tellParent(message: Record<string, unknown>): void {
+  window.parent.postMessage({ source: "helpline", ...message }, "*");
+}
+
+function waitText(q: Queue): string {
+  if (q.ewt_s === null) return "No one is available right now. Leave your message and we will reply by email.";
+  const when = q.ewt_s < 60 ? `${q.ewt_s} seconds` : `${Math.round(q.ewt_s / 60)} minute${q.ewt_s >= 90 ? "s" : ""}`;
+  return `You are number ${q.position} in line. Be with you in about ${when}.`;
+}
+
+function systemText(e: Event): string | null {
+  const name = e.data?.agent_name ?? e.sender?.name ?? "An agent";
+  switch (e.type) {
+    case "agent_joined": return `${name} joined the chat`;
+    case "agent_left": return `${name} left the chat; we are finding someone else`;
+    case "transferring": return "Transferring you to a colleague";
+    case "ended": return e.data?.by === "visitor" ? "You ended the chat" : "The chat has ended";
+    default: return null;
+  }
+}
+
+function App() {
+  const [open, setOpen] = useState(false);
+  const [stage, setStage] = useState<Stage>("form");
+  const [lines, setLines] = useState<Line[]>([]);
+  const [queue, setQueue] = useState<Queue | null>(null);
+  const [typing, setTyping] = useState<string | null>(null);
+  const [conn, setConn] = useState<State>("connecting");
+  const [unread, setUnread] = useState(0);
+  const [config, setConfig] = useState<{ topics: string[]; available: boolean }>({ topics: [], available: true });
+  const [error, setError] = useState("");
+  const session = useRef<{ token: string; id: number; c: Connection } | null>(null);
+  const openRef = useRef(open);
+  openRef.current = open;
+
+  useEffect(() => {
+    call("GET", "/config", null).then(setConfig).catch(() => undefined);
+    const s = saved();
+    if (s) resume(s.token, s.conversationId);
+  }, []);
+
+  useEffect(() => tellParent({ type: "resize", open }), [open]);
+
+  function onEvent(_stream: string, e: Event) {
+    if (e.type === "message" && e.sender?.kind === "agent" && !openRef.current) setUnread((n) => n + 1);
+    if (e.type === "message" && e.sender?.kind === "agent") setTyping(null);
+    if (e.type === "agent_joined") setQueue(null);
+    if (e.type === "ended") setStage("rating");
+    setLines((old) => {
+      const i = e.client_id ? old.findIndex((l) => l.key === e.client_id) : -1;
+      const line: Line = { key: e.client_id ?? `e${e.seq}`, event: e, text: e.text ?? "", mine: e.sender?.kind === "visitor", pending: false };
+      if (i >= 0) return old.map((l, j) => (j === i ? line : l));
+      return [...old, line];
+    });
+  }
+
+  function onFrame(f: Frame) {
+    if (f.type === "queue") setQueue({ position: f.position, ewt_s: f.ewt_s, agents_online: f.agents_online });
+    if (f.type === "typing" && f.by === "agent") setTyping(f.active ? f.name ?? "Agent" : null);
+  }
+
+  async function resume(token: string, id: number) {
+    try {
+      const mine: { id: number; state: string }[] = await call("GET", "/conversations", token);
+      const conv = mine.find((c) => c.id === id);
+      if (!conv || conv.state === "closed" || conv.state === "abandoned") {
+        save(null);
+        return;
+      }
+      connect(token, id);
+      setStage(conv.state === "wrap-up" ? "rating" : "chat");
+    } catch {
+      save(null);
+    }
+  }
+
+  function connect(token: string, id: number) {
+    const c = new Connection(wsUrl(), token, {
+      onEvent,
+      onFrame,
+      onState: setConn,
+      onReload: () => {
+        setLines([]);
+        c.subscribe(`conversation:${id}`, 0);
+      },
+    });
+    c.subscribe(`conversation:${id}`, 0);
+    session.current = { token, id, c };
+  }
+
+  async function start(form: { name: string; email: string; topic: string; message: string }) {
+    setError("");
+    try {
+      const body: Record<string, string> = { name: form.name, email: form.email };
+      if (form.topic) body.topic = form.topic;
+      const started = await call("POST", "/conversations", saved()?.token ?? null, body);
+      const token = started.visitor_token ?? saved()?.token;
+      save({ token, conversationId: started.conversation.id });
+      connect(token, started.conversation.id);
+      setStage("chat");
+      if (form.message.trim()) send(form.message);
+    } catch (err: any) {
+      setError(err.code === "rate_limited" ? "Please wait a moment before starting another chat." : err.message);
+    }
+  }
+
+  function send(text: string) {
+    const s = session.current;
+    if (!s || !text.trim()) return;
+    const key = newId();
+    setLines((old) => [...old, { key, event: null, text, mine: true, pending: true }]);
+    s.c.send(s.id, text, "send", key).then(
+      (ack) => onEvent("", ack.event),
+      (err: Frame) => setLines((old) => old.map((l) => (l.key === key ? { ...l, pending: false, failed: err.message } : l))),
+    );
+  }
+
+  async function end() {
+    const s = session.current;
+    if (!s) return;
+    const reply = await s.c.request({ type: "end", conversation_id: s.id });
+    if (reply.state === "abandoned") finish();
+    else setStage("rating");
+  }
+
+  function finish() {
+    session.current?.c.close();
+    session.current = null;
+    save(null);
+    setLines([]);
+    setQueue(null);
+    setStage("thanks");
+  }
+
+  async function rate(rating: number, comment: string) {
+    const s = session.current;
+    if (s && rating) await call("POST", `/conversations/${s.id}/csat`, s.token, { rating, comment }).catch(() => undefined);
+    finish();
+  }
+
+  return (
+    <div class={`widget ${open ? "open" : "closed"}`}>
+      {open && (
+        <section class="panel" role="dialog" aria-label="Chat with support">
+          <header>
+            <h1>Chat with us</h1>
+            <button class="icon" aria-label="Minimize chat" onClick={() => setOpen(false)}>–</button>
+          </header>
+          {conn === "reconnecting" && stage === "chat" && (
+            <p class="banner warn" role="status">Reconnecting… your messages are kept and will be sent.</p>
+          )}
+          {stage === "form" && <PreChat config={config} error={error} onStart={start} />}
+          {(stage === "chat" || stage === "rating") && (
+            <Chat lines={lines} queue={queue} typing={typing} ended={stage === "rating"} onSend={send} onEnd={end}
+              onTyping={(active) => session.current?.c.raw({ type: "typing", conversation_id: session.current.id, active })} />
+          )}
+          {stage === "rating" && <Rating onRate={rate} />}
+          {stage === "thanks" && (
+            <div class="thanks">
+              <p>Thank you for chatting with us.</p>
+              <button onClick={() => setStage("form")}>Start a new chat</button>
+            </div>
+          )}
+        </section>
+      )}
+      {!open && (
+        <button class="launcher" aria-label={unread ? `Open chat, ${unread} unread messages` : "Open chat"}
+          onClick={() => { setOpen(true); setUnread(0); }}>
+          <span aria-hidden="true">💬</span>
+          {unread > 0 && <span class="badge">{unread}</span>}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function PreChat(props: { config: { topics: string[]; available: boolean }; error: string; onStart: (f: { name: string; email: string; topic: string; message: string }) => void }) {
+  const away = !props.config.available;
+  const [busy, setBusy] = useState(false);
+  return (
+    <form class="prechat" onSubmit={async (e) => {
+      e.preventDefault();
+      const data = new FormData(e.currentTarget as HTMLFormElement);
+      setBusy(true);
+      await props.onStart({ name: String(data.get("name") ?? ""), email: String(data.get("email") ?? ""), topic: String(data.get("topic") ?? ""), message: String(data.get("message") ?? "") });
+      setBusy(false);
+    }}>
+      <p>{away ? "We are away right now. Leave a message and we will get back to you by email." : "Tell us a little about you and we will connect you with someone."}</p>
+      <label>Name<input name="name" autoComplete="name" maxLength={100} required /></label>
+      <label>Email<input name="email" type="email" autoComplete="email" maxLength={254} required={away} /></label>
+      {props.config.topics.length > 0 && (
+        <label>Topic
+          <select name="topic">
+            <option value="">Something else</option>
+            {props.config.topics.map((t) => <option value={t}>{t}</option>)}
+          </select>
+        </label>
+      )}
+      <label>{away ? "Message" : "How can we help? (optional)"}<textarea name="message" rows={3} maxLength={4000} required={away} /></label>
+      {props.error && <p class="error" role="alert">{props.error}</p>}
+      <button type="submit" disabled={busy}>{away ? "Leave a message" : "Start chat"}</button>
+    </form>
+  );
+}
+
+function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null; ended: boolean; onSend: (t: string) => void; onEnd: () => void; onTyping: (a: boolean) => void }) {
+  const list = useRef<HTMLOListElement>(null);
+  const [draft, setDraft] = useState("");
+  const typingSent = useRef(0);
+  useEffect(() => { list.current?.scrollTo(0, list.current.scrollHeight); }, [props.lines.length, props.typing]);
+  function submit(e: { preventDefault(): void }) {
+    e.preventDefault();
+    if (!draft.trim()) return;
+    props.onSend(draft);
+    props.onTyping(false);
+    typingSent.current = 0;
+    setDraft("");
+  }
+  return (
+    <>
+      {props.queue && !props.ended && <p class="banner" role="status" aria-live="polite">{waitText(props.queue)}</p>}
+      <ol class="messages" ref={list} aria-live="polite" aria-label="Messages">
+        {props.lines.map((l) => {
+          const system = l.event ? systemText(l.event) : null;
+          if (system) return <li key={l.key} class="system">{system}</li>;
+          if (l.event && l.event.type !== "message") return null;
+          return (
+            <li key={l.key} class={`msg ${l.mine ? "mine" : "theirs"}${l.pending ? " pending" : ""}`}>
+              {!l.mine && <span class="who">{l.event?.sender?.name ?? "Agent"}</span>}
+              <RichText text={l.text} />
+              <span class="meta">{l.failed ? `Not sent: ${l.failed}` : l.pending ? "Sending…" : l.event ? clock(l.event.created_at) : ""}</span>
+            </li>
+          );
+        })}
+        {props.typing && <li class="system typing">{props.typing} is typing…</li>}
+      </ol>
+      {!props.ended && (
+        <form class="composer" onSubmit={submit}>
+          <label class="sr-only" for="hl-draft">Your message</label>
+          <textarea id="hl-draft" rows={2} value={draft} maxLength={4000} placeholder="Type your message…"
+            onInput={(e) => {
+              setDraft((e.target as HTMLTextAreaElement).value);
+              if (Date.now() - typingSent.current > 2000) { props.onTyping(true); typingSent.current = Date.now(); }
+            }}
+            onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey) submit(e); }} />
+          <div class="actions">
+            <button type="button" class="link" onClick={props.onEnd}>End chat</button>
+            <button type="submit" aria-label="Send message">Send</button>
+          </div>
+        </form>
+      )}
+    </>
+  );
+}
+
+function Rating(props: { onRate: (rating: number, comment: string) => void }) {
+  const [rating, setRating] = useState(0);
+  const [comment, setComment] = useState("");
+  return (
+    <form class="rating" onSubmit={(e) => { e.preventDefault(); if (rating) props.onRate(rating, comment); }}>
+      <fieldset>
+        <legend>How did we do?</legend>
+        <div class="stars">
+          {[1, 2, 3, 4, 5].map((n) => (
+            <label class={n <= rating ? "on" : ""}>
+              <input type="radio" name="rating" value={n} checked={rating === n} onChange={() => setRating(n)} />
+              <span aria-hidden="true">★</span><span class="sr-only">{n} of 5</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <label>Anything to add? (optional)<textarea rows={2} maxLength={1000} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} /></label>
+      <div class="actions">
+        <button type="button" class="link" onClick={() => props.onRate(0, "")}>Skip</button>
+        <button type="submit" disabled={!rating}>Send rating</button>
+      </div>
+    </form>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
