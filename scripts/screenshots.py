@@ -1,6 +1,6 @@
 """Take the README's screenshots against a running `make run` server.
 
-    python scripts/screenshots.py --base http://127.0.0.1:8000 --email ana@example.com --password ...
+    python scripts/screenshots.py --email ana@example.com --password ...
 
 Logs an agent into the console, starts a chat from /demo, exchanges a few messages, and saves
 docs/screenshots/{widget,console,widget-phone}.png.

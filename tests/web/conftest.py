@@ -1,4 +1,4 @@
-"""Browser tests use Playwright's sync API, which runs its own event loop: no async fixtures here."""
+"""Browser tests use Playwright's sync API, which runs its own event loop: no async fixtures."""
 
 from __future__ import annotations
 

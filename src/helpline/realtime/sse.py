@@ -36,13 +36,13 @@ _CLOSED = ""
 
 
 class StreamCursor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     stream: p.StreamName
     after: int = Field(ge=0)
 
 
 class StreamRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     v: int
     subscribe: list[StreamCursor] = Field(default_factory=list, max_length=50)
 
