@@ -14,7 +14,7 @@ from sqlalchemy import select
 from helpline.agents import actions as agents
 from helpline.agents.auth import hash_password
 from helpline.agents.models import Team, User
-from helpline.agents.schemas import TeamCreate, UserCreate
+from helpline.agents.schemas import Role, TeamCreate, UserCreate
 from helpline.canned.models import CannedResponse
 from helpline.conversations.models import ResolutionCode
 from helpline.core.db import Database
@@ -24,7 +24,7 @@ TEAMS = [
     TeamCreate(name="Billing", skills=["billing", "refunds"], languages=["en"], concurrency_cap=3),
     TeamCreate(name="Technical", skills=["tech"], languages=["en", "de"], concurrency_cap=2),
 ]
-STAFF = [
+STAFF: list[tuple[str, str, Role, list[str], list[str]]] = [
     ("admin@example.com", "Avery Admin", "admin", [], ["General", "Billing", "Technical"]),
     (
         "sam@example.com",
