@@ -26,8 +26,11 @@ from helpline.conversations.schemas import (
     TransferIn,
     WidgetConfigOut,
 )
+from helpline.conversations.service import View
 from helpline.conversations.states import STATES
+from helpline.core.actors import Actor
 from helpline.core.errors import Invalid
+from helpline.core.runtime import Runtime
 from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require_role
 from helpline.routing.actions import do_accept, do_pick, do_transfer
 
@@ -81,18 +84,7 @@ async def visitor_events(
     conversation_id: int, visitor: CurrentVisitor, rt: Rt, after: Annotated[int, Query(ge=0)] = 0
 ) -> EventsOut:
     """History as the visitor sees it (no internal events), from ``after``, oldest first."""
-    async with rt.db.read() as s:
-        await service.access_conversation(s, visitor, conversation_id)
-        events = await service.load_events(
-            s, conversation_id=conversation_id, after=after, view="visitor", limit=PAGE + 1
-        )
-        last = await service.last_seq(s, conversation_id=conversation_id, view="visitor")
-    return EventsOut(
-        conversation_id=conversation_id,
-        events=events[:PAGE],
-        last_seq=last,
-        more=len(events) > PAGE,
-    )
+    return await _history(rt, visitor, conversation_id, after=after, view="visitor")
 
 
 @router.get("/conversations")
@@ -139,12 +131,18 @@ async def staff_events(
     conversation_id: int, staff: CurrentStaff, rt: Rt, after: Annotated[int, Query(ge=0)] = 0
 ) -> EventsOut:
     """The full event log (notes and internal events included), from ``after``, oldest first."""
+    return await _history(rt, staff, conversation_id, after=after, view="staff")
+
+
+async def _history(
+    rt: Runtime, actor: Actor, conversation_id: int, *, after: int, view: View
+) -> EventsOut:
     async with rt.db.read() as s:
-        await service.access_conversation(s, staff, conversation_id)
+        await service.access_conversation(s, actor, conversation_id)
         events = await service.load_events(
-            s, conversation_id=conversation_id, after=after, view="staff", limit=PAGE + 1
+            s, conversation_id=conversation_id, after=after, view=view, limit=PAGE + 1
         )
-        last = await service.last_seq(s, conversation_id=conversation_id, view="staff")
+        last = await service.last_seq(s, conversation_id=conversation_id, view=view)
     return EventsOut(
         conversation_id=conversation_id,
         events=events[:PAGE],
