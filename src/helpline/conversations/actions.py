@@ -243,16 +243,7 @@ async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversa
             states.check_transition("end", conv.state)
             new_state = "wrap-up"
         await _move(s, conv, new_state, ended_at=now())
-        ended = await append_event(
-            s,
-            conv.id,
-            type="ended",
-            public=True,
-            sender=actor.sender,
-            sender_name=actor.name,
-            data={"by": by},
-        )
-        out.envelopes.append(ended.envelope)
+        out.envelopes.append(await _ended(s, conv, actor, by=by))
         if conv.agent_id is not None:
             out.envelopes.append(
                 await append_inbox(
@@ -275,6 +266,20 @@ async def do_rate(
         if conv.csat_rating is not None:
             raise Conflict("This chat has already been rated.", code="already_rated")
         conv.csat_rating, conv.csat_comment = rating, mask(comment.strip()).text
+
+
+async def _ended(s: AsyncSession, conv: Conversation, actor: Actor, *, by: str) -> Envelope:
+    """The public "chat ended" event, which the visitor's widget turns into the rating step."""
+    ended = await append_event(
+        s,
+        conv.id,
+        type="ended",
+        public=True,
+        sender=actor.sender,
+        sender_name=actor.name,
+        data={"by": by},
+    )
+    return ended.envelope
 
 
 async def _move(s: AsyncSession, conv: Conversation, new_state: str, **values: Any) -> None:
@@ -305,16 +310,7 @@ async def do_close(
         await check_resolution_code(s, resolution_code)
         at = now()
         if conv.state == "active":
-            ended = await append_event(
-                s,
-                conv.id,
-                type="ended",
-                public=True,
-                sender=staff.sender,
-                sender_name=staff.name,
-                data={"by": "agent"},
-            )
-            out.envelopes.append(ended.envelope)
+            out.envelopes.append(await _ended(s, conv, staff, by="agent"))
             conv.ended_at = at
         note_text = mask(note.strip()).text[:2000]
         await _move(
