@@ -148,10 +148,15 @@ def test_one_agent_chats_with_two_visitors_both_ways(
     expect(second.get_by_text("Invoice sent to your email")).to_be_visible()
     expect(first.get_by_text("Invoice sent to your email")).to_have_count(0)
     expect(second.get_by_text("Your parcel ships today")).to_have_count(0)
+    chat_list = agent.get_by_role("complementary", name="My chats")
+    expect(chat_list.get_by_title("Waiting for a reply")).to_have_count(0)
     first.get_by_label("Your message").fill("Great, thank you!")
     first.get_by_label("Your message").press("Enter")
     expect(olga.get_by_text("Great, thank you!")).to_be_visible()
     expect(pavel.get_by_text("Great, thank you!")).to_have_count(0)
+    expect(chat_list.get_by_title("Waiting for a reply")).to_have_count(1)
+    reply(olga, "You're welcome")
+    expect(chat_list.get_by_title("Waiting for a reply")).to_have_count(0)
 
 
 def test_network_drop_and_reload_lose_and_duplicate_nothing(

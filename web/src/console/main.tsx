@@ -137,7 +137,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
                   <button class={openIds.includes(c.id) ? "item on" : "item"} onClick={() => { setOpenIds((ids) => ids.includes(c.id) ? ids : [c.id, ...ids].slice(0, 4)); focus(c.id); }}>
                     <span class="title">#{c.id} {c.topic || "chat"}</span>
                     <span class={`state ${c.state}`}>{c.state === "assigned" ? "new" : c.state}</span>
-                    <Waiting since={c.state === "assigned" ? c.assigned_at : null} />
+                    <Waiting since={c.state === "assigned" ? c.assigned_at : unanswered(events[c.id] ?? [])} />
                     {(unread[c.id] ?? 0) > 0 && <span class="badge" aria-label={`${unread[c.id]} unread`}>{unread[c.id]}</span>}
                   </button>
                 </li>
@@ -159,6 +159,17 @@ function Console(props: { me: Me; onLogout: () => void }) {
   );
 }
 
+/** When the visitor's oldest message still without an agent reply was sent, or null. */
+function unanswered(events: Event[]): string | null {
+  let since: string | null = null;
+  for (const e of events) {
+    if (e.type !== "message") continue;
+    if (e.sender?.kind === "agent") since = null;
+    else if (since === null) since = e.created_at;
+  }
+  return since;
+}
+
 function Waiting(props: { since: string | null }) {
   const [, tick] = useState(0);
   useEffect(() => {
@@ -167,7 +178,7 @@ function Waiting(props: { since: string | null }) {
   }, []);
   if (!props.since) return null;
   const s = Math.max(0, Math.round((Date.now() - new Date(props.since).getTime()) / 1000));
-  return <span class="waiting">{s < 60 ? `${s}s` : `${Math.floor(s / 60)}m`}</span>;
+  return <span class="waiting" title="Waiting for a reply">{s < 60 ? `${s}s` : `${Math.floor(s / 60)}m`}</span>;
 }
 
 function App() {
