@@ -35,7 +35,8 @@ async def staff_from_cookie(rt: Runtime, token: str | None) -> tuple[Staff, str]
         return await session_staff(s, token)
 
 
-async def get_staff(request: Request, rt: Rt) -> Staff:
+async def get_session(request: Request, rt: Rt) -> tuple[Staff, str]:
+    """The logged-in staff member and their CSRF token; unsafe methods must carry that token."""
     found = await staff_from_cookie(rt, request.cookies.get(SESSION_COOKIE))
     if found is None:
         raise Unauthorized("Please log in.")
@@ -44,9 +45,14 @@ async def get_staff(request: Request, rt: Rt) -> Staff:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not tokens.same(sent, csrf):
             raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
-    return staff
+    return staff, csrf
 
 
+async def get_staff(request: Request, rt: Rt) -> Staff:
+    return (await get_session(request, rt))[0]
+
+
+CurrentSession = Annotated[tuple[Staff, str], Depends(get_session)]
 CurrentStaff = Annotated[Staff, Depends(get_staff)]
 
 

@@ -21,7 +21,7 @@ from helpline.agents.schemas import (
 )
 from helpline.compliance import audit
 from helpline.core.errors import Conflict, Unauthorized
-from helpline.deps import CurrentStaff, Rt, require_role
+from helpline.deps import CurrentSession, CurrentStaff, Rt, require_role
 from helpline.routing.actions import do_set_status
 from helpline.routing.service import loads
 
@@ -70,17 +70,14 @@ async def logout(staff: CurrentStaff, request: Request, response: Response, rt: 
 
 
 @router.get("/me")
-async def me(staff: CurrentStaff, request: Request, rt: Rt) -> MeOut:
+async def me(session: CurrentSession, rt: Rt) -> MeOut:
     """The logged-in user, their status and the CSRF token for writes."""
-    from helpline.deps import staff_from_cookie
-
-    found = await staff_from_cookie(rt, request.cookies.get(SESSION_COOKIE))
-    assert found is not None
+    staff, csrf = session
     async with rt.db.read() as s:
         user = await service.get_user(s, staff.user_id)
         return MeOut(
             user=await service.user_out(s, user),
-            csrf_token=found[1],
+            csrf_token=csrf,
             status=await service.status_of(s, user.id),
         )
 

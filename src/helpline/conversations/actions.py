@@ -28,7 +28,7 @@ from helpline.customers import actions as customers
 from helpline.customers.identity import verify
 from helpline.customers.models import TIERS
 from helpline.realtime.protocol import check_text, conversation_stream
-from helpline.routing.actions import Outbox, accept_in_tx, requeue_in_tx
+from helpline.routing.actions import Outbox, accept_in_tx
 
 
 @dataclass(frozen=True)
@@ -340,15 +340,3 @@ async def do_close(
         out.teams.add(conv.team_id)
     await out.flush(rt)
     return conv
-
-
-__all__ = [
-    "Sent",
-    "Started",
-    "do_close",
-    "do_end",
-    "do_read",
-    "do_send",
-    "do_start",
-    "requeue_in_tx",
-]

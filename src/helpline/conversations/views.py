@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from helpline.agents.models import AgentPresence, Team
 from helpline.compliance import audit
 from helpline.conversations import actions, service
-from helpline.conversations.models import ResolutionCode
+from helpline.conversations.models import Conversation, ResolutionCode
 from helpline.conversations.schemas import (
     CloseIn,
     ConversationOut,
@@ -67,8 +67,6 @@ async def start(body: StartIn, request: Request, rt: Rt, visitor: OptionalVisito
 @widget.get("/conversations")
 async def my_conversations(visitor: CurrentVisitor, rt: Rt) -> list[ConversationOut]:
     """The visitor's own conversations, newest first."""
-    from helpline.conversations.models import Conversation
-
     async with rt.db.read() as s:
         rows = await s.execute(
             select(Conversation)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,17 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, OSError | ConnectionError)
 
 
+@contextlib.contextmanager
+def _outages_are_unavailable() -> Iterator[None]:
+    """Turn "the database is unreachable" into the retryable :class:`Unavailable`."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise Unavailable("The database is not reachable; please retry.") from exc
+        raise
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -83,13 +94,9 @@ class Database:
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only. Nothing is committed."""
-        try:
+        with _outages_are_unavailable():
             async with self.sessions() as session:
                 yield session
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise Unavailable("The database is not reachable; please retry.") from exc
-            raise
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -99,13 +106,9 @@ class Database:
         :class:`Unavailable` (retryable): the caller has not been acknowledged, so nothing is lost.
         """
         lock = self.write_lock if self.is_sqlite else contextlib.nullcontext()
-        try:
+        with _outages_are_unavailable():
             async with lock, self.sessions() as session, session.begin():
                 yield session
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise Unavailable("The database is not reachable; please retry.") from exc
-            raise
 
     async def ping(self) -> bool:
         try:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -108,10 +109,7 @@ class Router:
             if await do_offer(self.rt, conversation_id=chat.id, team=team, decision=decision):
                 made += 1
             agents = [
-                a
-                if a.id != decision.agent_id
-                else type(a)(**{**a.__dict__, "active": a.active + 1})
-                for a in agents
+                replace(a, active=a.active + 1) if a.id == decision.agent_id else a for a in agents
             ]
         return made
 
