@@ -105,3 +105,20 @@ async def test_user_and_team_validation(server: Server, root: Staff) -> None:
     assert same.status_code == 409
     cap = await root.call("POST", "/api/v1/teams", json={"name": "zero", "concurrency_cap": 0})
     assert cap.status_code == 422
+
+
+async def test_admin_edits_refuse_unknown_targets_and_mismatches(
+    server: Server, root: Staff
+) -> None:
+    assert (await root.call("PATCH", "/api/v1/users/987654", json={"name": "X"})).status_code == 404
+    assert (await root.call("PATCH", "/api/v1/teams/987654", json={"name": "X"})).status_code == 404
+    mismatch = await root.call(
+        "PUT", "/api/v1/resolution-codes/refund", json={"code": "other", "label": "Refund"}
+    )
+    assert mismatch.status_code == 422 and mismatch.json()["code"] == "invalid"
+    codes = {c["code"] for c in await root.ok("GET", "/api/v1/resolution-codes")}
+    assert "refund" not in codes and "other" not in codes, "nothing written"
+    made = await root.ok(
+        "PUT", "/api/v1/resolution-codes/refund", json={"code": "refund", "label": "Refund issued"}
+    )
+    assert made == {"code": "refund", "label": "Refund issued", "active": True}

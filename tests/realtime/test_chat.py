@@ -314,3 +314,18 @@ async def test_pii_is_masked_before_storage_and_fanout(server: Server, root: Sta
     assert seen["data"]["masked"] == ["ssn", "card"]
     await aws.close()
     await vws.close()
+
+
+async def test_unsubscribe_stops_delivery(server: Server, root: Staff) -> None:
+    agent, aws, visitor, vws = await connected_pair(server, root)
+    cid = visitor.conversation_id
+    reply = await aws.request({"type": "unsubscribe", "stream": visitor.stream})
+    assert reply["type"] == "unsubscribed" and reply["stream"] == visitor.stream
+    before = len(aws.events(visitor.stream))
+    await vws.request(send(cid, "after-unsub", "are you there?"))
+    assert (await aws.request({"type": "ping"}))["type"] == "pong"
+    assert len(aws.events(visitor.stream)) == before
+    await aws.subscribe(visitor.stream, after=max(e["seq"] for e in aws.events(visitor.stream)))
+    assert [e.get("text") for e in aws.events(visitor.stream)][-1] == "are you there?", (
+        "resume fills the gap"
+    )

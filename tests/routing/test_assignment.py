@@ -298,3 +298,27 @@ async def test_visitor_leaving_the_queue_abandons(server: Server, root: Staff) -
     }
     again = await vws.request({"type": "end", "conversation_id": chat.conversation_id})
     assert again["code"] == "wrong_state"
+
+
+async def test_transfer_and_queue_refuse_bad_targets(server: Server, root: Staff) -> None:
+    team, other = await make_team(root), await make_team(root)
+    ana = await make_staff(root, team_ids=[team["id"]])
+    away = await make_staff(root, team_ids=[team["id"]], online=False)
+    chat = await Visitor.start(server, team_id=team["id"])
+    await eventually(lambda: _assigned(root, chat.conversation_id))
+    path = f"/api/v1/conversations/{chat.conversation_id}/transfer"
+    cases = [
+        ({"agent_id": away.id}, 409, "agent_unavailable"),
+        ({"agent_id": ana.id}, 422, "invalid"),
+        ({"agent_id": 987654}, 404, "not_found"),
+        ({"team_id": 987654}, 404, "not_found"),
+        ({"agent_id": ana.id, "team_id": team["id"]}, 422, "invalid"),
+    ]
+    for body, status, code in cases:
+        r = await ana.call("POST", path, json=body)
+        assert (r.status_code, r.json()["code"]) == (status, code), body
+    after = await conversation(root, chat.conversation_id)
+    assert after["agent_id"] == ana.id and after["state"] == "assigned", "nothing changed"
+
+    assert (await ana.call("GET", f"/api/v1/teams/{other['id']}/queue")).status_code == 403
+    assert (await root.call("GET", "/api/v1/teams/987654/queue")).status_code == 404
