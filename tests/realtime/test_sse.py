@@ -77,8 +77,17 @@ async def test_visitor_chats_over_the_fallback(server: Server, root: Staff) -> N
         await stream.wait(lambda f: f["type"] == "event" and f["event"].get("client_id") == "sse-1")
 
         aws = await agent.ws()
+        await aws.subscribe("inbox")
+        await aws.wait_event(
+            "inbox",
+            lambda e: (
+                e["type"] == "conversation.offered"
+                and e["conversation"]["conversation_id"] == chat.conversation_id
+            ),
+        )
         await aws.subscribe(chat.stream)
-        await aws.request(send(chat.conversation_id, "agent-1", "answer from the agent"))
+        reply = await aws.request(send(chat.conversation_id, "agent-1", "answer from the agent"))
+        assert reply["type"] == "ack", reply
         await stream.wait(
             lambda f: f["type"] == "event" and f["event"].get("text") == "answer from the agent"
         )
