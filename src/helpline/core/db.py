@@ -63,12 +63,34 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+# SQLSTATE classes that mean "try again": connection exceptions, operator intervention (a server
+# shutting down or starting up), insufficient resources; plus serialization failure and deadlock.
+RETRYABLE_SQLSTATE_CLASSES = ("08", "57", "53")
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for candidate in (exc, orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
 def is_unavailable(exc: BaseException) -> bool:
-    """True for failures that mean "the database is unreachable", not "your request is wrong"."""
+    """True for failures that mean "the database is unreachable or busy, retry", not "your
+    request is wrong"."""
     if isinstance(exc, OperationalError):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = _sqlstate(exc)
+        if state is not None and (
+            state in RETRYABLE_SQLSTATES or state.startswith(RETRYABLE_SQLSTATE_CLASSES)
+        ):
+            return True
     return isinstance(exc, OSError | ConnectionError)
 
 
