@@ -10,6 +10,7 @@ from helpline.conversations.models import (
     ResolutionCode,
 )
 from helpline.core.db import Base
+from helpline.core.lease import LeaseRow
 from helpline.customers.models import Customer, Visitor
 from helpline.routing.models import Assignment
 
@@ -24,6 +25,7 @@ __all__ = [
     "ConversationEvent",
     "Customer",
     "InboxEvent",
+    "LeaseRow",
     "ResolutionCode",
     "Team",
     "TeamMember",

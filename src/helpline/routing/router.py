@@ -1,9 +1,11 @@
 """The routing loop: routing passes, queue positions, offer timeouts and the presence sweep.
 
-Requests (``request``) are coalesced per team; a periodic tick catches everything else (skill
-relaxation after a wait, offers that time out, agents whose connection vanished). Every step is a
-database transaction built from conditional updates, so running the loop on several nodes at once
-is safe (issue #4 adds a lease so only one node does the periodic work).
+Requests (``request``) are coalesced per team and served by the node that got them; a periodic
+tick catches everything else (skill relaxation after a wait, offers that time out, agents whose
+connection vanished, queue positions). The tick's jobs run on one node at a time, the holder of
+the ``router`` lease (core/lease.py); if it dies, another node takes over once the lease expires.
+Every step is a database transaction built from conditional updates, so the moment two nodes
+overlap, or a requested pass meets a tick on another node, is still safe.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from helpline.agents.models import AgentPresence, Team
 from helpline.conversations.models import Conversation
 from helpline.core.clock import aware, now
 from helpline.core.events import Envelope
+from helpline.core.lease import Lease
 from helpline.core.runtime import Runtime
 from helpline.realtime.protocol import conversation_stream
 from helpline.routing import ewt, service
@@ -39,7 +42,14 @@ class Router:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_queue_publish: dict[int, float] = {}
+        ttl_s = max(10.0, 5 * rt.settings.route_interval_s)
+        self.lease = Lease(rt.db, "router", holder=rt.node, ttl_s=ttl_s)
         rt.request_routing = self.request
+
+    @property
+    def runs_jobs(self) -> bool:
+        """True while this node holds the lease for the periodic jobs."""
+        return self.lease.held
 
     def request(self, team_id: int) -> None:
         self._pending.add(team_id)
@@ -53,6 +63,8 @@ class Router:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        with contextlib.suppress(Exception):
+            await self.lease.release()
 
     async def _run(self) -> None:
         interval = self.rt.settings.route_interval_s
@@ -68,6 +80,7 @@ class Router:
             try:
                 if tick:
                     next_tick = time.monotonic() + interval
+                if tick and await self.lease.hold():
                     await self.expire_offers()
                     await self.sweep_presence()
                     async with self.rt.db.read() as s:
