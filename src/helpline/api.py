@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +23,7 @@ from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
 from helpline.conversations.views import router as conversations_router
 from helpline.conversations.views import widget as widget_router
-from helpline.core.broker import InProcessBroker
+from helpline.core.broker import Broker, InProcessBroker, RedisBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
 from helpline.core.errors import HelplineError
@@ -89,17 +92,38 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     return {"fields": fields}
 
 
+def node_name(settings: Settings) -> str:
+    """This process's name among the nodes: ``HELPLINE_NODE_ID`` or host, pid and a nonce."""
+    return settings.node_id or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def make_broker(settings: Settings, node: str) -> Broker:
+    """Redis between nodes when ``HELPLINE_REDIS_URL`` is set; otherwise in-process."""
+    if settings.redis_url:
+        return RedisBroker(
+            settings.redis_url,
+            node=node,
+            channel=settings.redis_channel,
+            resync_s=settings.resync_s,
+        )
+    return InProcessBroker()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node = node_name(settings)
         rt = Runtime(
-            settings=settings, db=Database(settings.database_url), broker=InProcessBroker()
+            settings=settings,
+            db=Database(settings.database_url),
+            broker=make_broker(settings, node),
+            node=node,
         )
         hub = Hub(rt)
         router = Router(rt)
-        await rt.broker.start(hub.deliver)
+        await rt.broker.start(hub.deliver, hub.resync)
         hub.start()
         router.start()
         app.state.rt, app.state.hub, app.state.router = rt, hub, router
@@ -152,9 +176,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["health"])
     async def readyz(request: Request) -> JSONResponse:
-        """Readiness: the database answers."""
-        ok = await request.app.state.rt.db.ping()
-        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        """Readiness: the database answers. Also names this node, its broker state and jobs."""
+        rt: Runtime = request.app.state.rt
+        ok = await rt.db.ping()
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if ok else "unreachable",
+            "broker": rt.broker.status(),
+            "node": rt.node,
+            "runs_jobs": request.app.state.router.runs_jobs,
+        }
         return JSONResponse(body, status_code=200 if ok else 503)
 
     for router in (

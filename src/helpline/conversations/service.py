@@ -110,6 +110,22 @@ async def last_seq(s: AsyncSession, *, conversation_id: int, view: View) -> int:
     return int(value or 0)
 
 
+async def last_seqs(
+    s: AsyncSession, *, conversation_ids: Sequence[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Staff and visitor numbering heads for many conversations: ({id: seq}, {id: public_seq})."""
+    staff: dict[int, int] = {}
+    public: dict[int, int] = {}
+    for start in range(0, len(conversation_ids), 500):
+        chunk = conversation_ids[start : start + 500]
+        q = select(Conversation.id, Conversation.last_seq, Conversation.last_public_seq).where(
+            Conversation.id.in_(chunk)
+        )
+        for conv_id, seq, public_seq in (await s.execute(q)).all():
+            staff[conv_id], public[conv_id] = seq, public_seq
+    return staff, public
+
+
 async def load_inbox(
     s: AsyncSession, *, user_id: int, after: int, limit: int
 ) -> list[dict[str, Any]]:
@@ -128,6 +144,14 @@ def inbox_payload(row: InboxEvent) -> dict[str, Any]:
 
 async def inbox_last_seq(s: AsyncSession, *, user_id: int) -> int:
     return int(await s.scalar(select(User.inbox_seq).where(User.id == user_id)) or 0)
+
+
+async def inbox_last_seqs(s: AsyncSession, *, user_ids: Sequence[int]) -> dict[int, int]:
+    heads: dict[int, int] = {}
+    for start in range(0, len(user_ids), 500):
+        q = select(User.id, User.inbox_seq).where(User.id.in_(user_ids[start : start + 500]))
+        heads.update({user_id: seq for user_id, seq in (await s.execute(q)).all()})
+    return heads
 
 
 def can_access(actor: Actor, conv: Conversation, need: Need) -> bool:

@@ -25,6 +25,9 @@ class Settings:
 
     database_url: str = "sqlite+aiosqlite:///./var/helpline.db"
     redis_url: str = ""
+    redis_channel: str = "helpline:events"
+    node_id: str = ""
+    resync_s: float = 5.0
     public_url: str = ""
     allowed_origins: tuple[str, ...] = ()
     identity_secret: str = ""
@@ -49,6 +52,9 @@ class Settings:
         return cls(
             database_url=_env("DATABASE_URL", cls.database_url),
             redis_url=_env("REDIS_URL", ""),
+            redis_channel=_env("REDIS_CHANNEL", cls.redis_channel),
+            node_id=_env("NODE_ID", ""),
+            resync_s=_env_float("RESYNC_S", cls.resync_s),
             public_url=_env("PUBLIC_URL", "").rstrip("/"),
             allowed_origins=origins,
             identity_secret=_env("IDENTITY_SECRET", ""),

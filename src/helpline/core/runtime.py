@@ -41,6 +41,7 @@ class Runtime:
     broker: Broker = field(default_factory=InProcessBroker)
     limits: Limits | None = None
     request_routing: Callable[[int], None] = _no_routing
+    node: str = "node"
 
     def __post_init__(self) -> None:
         if self.limits is None:

@@ -58,13 +58,21 @@ class _Recheck:
 
 
 @dataclass(frozen=True)
+class _Resync:
+    """Catch the stream up to ``upto`` from the database (a broker may have missed envelopes)."""
+
+    stream: str
+    upto: int
+
+
+@dataclass(frozen=True)
 class _Event:
     stream: str
     seq: int
     payload: dict[str, Any]
 
 
-_Item = dict[str, Any] | _Subscribe | _Recheck | _Event
+_Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Event
 
 
 @dataclass(eq=False)
@@ -203,6 +211,8 @@ class Hub:
                     await self._send_event(conn, item)
                 elif isinstance(item, _Subscribe):
                     await self._replay(conn, item)
+                elif isinstance(item, _Resync):
+                    await self._resync_stream(conn, item)
                 else:
                     await self._recheck(conn, item.stream)
         except asyncio.CancelledError:
@@ -247,6 +257,43 @@ class Hub:
     async def _catch_up(self, conn: Connection, stream: str, after: int, upto: int) -> None:
         for event in await self._load(conn, stream, after, upto - after):
             await self._write_event(conn, stream, event)
+
+    async def _resync_stream(self, conn: Connection, item: _Resync) -> None:
+        cursor = conn.cursors.get(item.stream)
+        if cursor is not None and item.upto > cursor:
+            await self._catch_up(conn, item.stream, cursor, item.upto)
+
+    async def resync(self, recheck_access: bool = True) -> int:
+        """Compare every subscribed stream with the database and queue what a connection missed.
+
+        Called by the broker after it (re)connected and periodically. With ``recheck_access``,
+        conversation subscriptions are also re-authorized, since "access changed" notices may
+        have been missed too. Returns how many connections were behind.
+        """
+        streams = list(self.by_stream)
+        conv_ids = [i for i in map(stream_conversation_id, streams) if i is not None]
+        user_ids = [int(s.split(":", 1)[1]) for s in streams if s.startswith("inbox:")]
+        async with self.rt.db.read() as s:
+            staff_last, public_last = await service.last_seqs(s, conversation_ids=conv_ids)
+            inbox_last = await service.inbox_last_seqs(s, user_ids=user_ids)
+        behind = 0
+        for stream in streams:
+            conv_id = stream_conversation_id(stream)
+            for conn in list(self.by_stream.get(stream, ())):
+                if conv_id is not None:
+                    numbering = public_last if conn.view == "visitor" else staff_last
+                    last = numbering.get(conv_id, 0)
+                    if recheck_access:
+                        self._enqueue(conn, _Recheck(stream))
+                elif stream.startswith("inbox:"):
+                    last = inbox_last.get(int(stream.split(":", 1)[1]), 0)
+                else:
+                    continue
+                cursor = conn.cursors.get(stream)
+                if cursor is not None and cursor < last:
+                    behind += 1
+                    self._enqueue(conn, _Resync(stream, last))
+        return behind
 
     async def _replay(self, conn: Connection, cmd: _Subscribe) -> None:
         if not self.is_subscribed(conn, cmd.stream):
