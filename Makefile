@@ -9,7 +9,7 @@ WEB_SRC   := $(shell find web/src web/loader -type f 2>/dev/null) web/package.js
 WEB_STAMP := src/helpline/static/app/.built
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: install web browser run test lint format bench bench-quick clean
+.PHONY: install web test-deps run test lint format bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,18 +29,20 @@ $(WEB_STAMP): $(WEB_SRC)
 
 web: $(WEB_STAMP)
 
-# Browser tests drive Debian's Chromium through Playwright (no browser download).
-browser:
-	@test -x $(CHROMIUM) || { echo "Installing Chromium from Debian packages"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+# Browser tests drive Debian's Chromium through Playwright (no browser download); the failure
+# tests put nginx in front of three nodes. Both come from Debian's packages when missing.
+TEST_PACKAGES := $(if $(wildcard $(CHROMIUM)),,chromium) $(if $(wildcard /usr/sbin/nginx),,nginx)
+test-deps:
+	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then echo "Installing $(strip $(TEST_PACKAGES)) from Debian packages"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES); fi
 
 run: install web
 	$(BIN)/helpline migrate
 	$(BIN)/helpline demo
 	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
 
-test: install web browser
+test: install web test-deps
 	$(BIN)/pytest
 
 lint: install
