@@ -23,6 +23,7 @@ from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
 from helpline.conversations.views import router as conversations_router
 from helpline.conversations.views import widget as widget_router
+from helpline.conversations.writer import MessageWriter
 from helpline.core.broker import Broker, InProcessBroker, RedisBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
@@ -123,7 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         hub = Hub(rt)
         router = Router(rt)
+        writer = MessageWriter(rt)
+        rt.message_writer = writer
         await rt.broker.start(hub.deliver, hub.resync)
+        writer.start()
         hub.start()
         router.start()
         app.state.rt, app.state.hub, app.state.router = rt, hub, router
@@ -131,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await router.stop()
+            await writer.stop()
             await hub.stop()
             await rt.broker.close()
             await rt.db.close()

@@ -19,6 +19,7 @@ from helpline.conversations import states
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation, ConversationEvent, ResolutionCode
 from helpline.conversations.service import Need, View, access_conversation, row_payload, view_event
+from helpline.conversations.writer import MessageWriter
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import now
 from helpline.core.errors import Conflict, Invalid, Unavailable, WrongState
@@ -149,9 +150,46 @@ async def do_send(
     """Append a message (or, for staff with ``internal``, a note) exactly once per client id.
 
     A resend with a client id already stored returns the original event, whatever the text.
-    The caller acknowledges the sender with the returned event only after this returns.
+    The caller acknowledges the sender with the returned event only after this returns. Sends go
+    through the node's group-commit writer (conversations/writer.py) when it runs.
     """
     body = check_text(text, max_chars=rt.settings.max_message_chars)
+    masked = mask(body)
+    data: dict[str, Any] = {"masked": list(masked.kinds)} if masked.changed else {}
+    writer = rt.message_writer
+    if isinstance(writer, MessageWriter):
+        outcome = await writer.submit(
+            actor,
+            conversation_id=conversation_id,
+            client_id=client_id,
+            body=masked.text,
+            data=data,
+            internal=internal,
+        )
+        if not outcome.slow:
+            return Sent(outcome.event, outcome.duplicate)
+    return await _send_in_own_transaction(
+        rt,
+        actor,
+        conversation_id=conversation_id,
+        client_id=client_id,
+        body=masked.text,
+        data=data,
+        internal=internal,
+    )
+
+
+async def _send_in_own_transaction(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    conversation_id: int,
+    client_id: str,
+    body: str,
+    data: dict[str, Any],
+    internal: bool,
+) -> Sent:
+    """The general path: one transaction for one send, including accepting an offered chat."""
     existing = await _original(rt, conversation_id, actor.sender, client_id)
     if existing is not None:
         async with rt.db.read() as s:
@@ -159,8 +197,6 @@ async def do_send(
         return _as_sent(existing, actor)
     if isinstance(actor, Visitor):
         rt.limit.visitor_messages.check(f"visitor:{actor.visitor_id}", "messages")
-    masked = mask(body)
-    data: dict[str, Any] = {"masked": list(masked.kinds)} if masked.changed else {}
     out = Outbox()
     try:
         async with rt.db.write() as s:
@@ -187,7 +223,7 @@ async def do_send(
                 public=not internal,
                 sender=actor.sender,
                 sender_name=actor.name,
-                body=masked.text,
+                body=body,
                 client_id=client_id,
                 data=data,
                 states=allowed,

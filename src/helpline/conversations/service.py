@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,7 +154,18 @@ async def inbox_last_seqs(s: AsyncSession, *, user_ids: Sequence[int]) -> dict[i
     return heads
 
 
-def can_access(actor: Actor, conv: Conversation, need: Need) -> bool:
+class Accessible(Protocol):
+    """What access rules look at: a Conversation, or a row selected with these columns."""
+
+    @property
+    def visitor_id(self) -> int: ...
+    @property
+    def agent_id(self) -> int | None: ...
+    @property
+    def team_id(self) -> int: ...
+
+
+def can_access(actor: Actor, conv: Accessible, need: Need) -> bool:
     if isinstance(actor, Visitor):
         return conv.visitor_id == actor.visitor_id and need != "manage"
     if need == "write":
@@ -163,6 +174,19 @@ def can_access(actor: Actor, conv: Conversation, need: Need) -> bool:
     if need == "manage":
         return conv.agent_id == actor.user_id or (actor.supervises and in_team)
     return in_team or conv.agent_id == actor.user_id
+
+
+def check_access(actor: Actor, conv: Accessible, need: Need) -> None:
+    """Raise unless ``actor`` may do ``need`` on ``conv``. Visitors get :class:`NotFound` for
+    conversations that are not theirs (existence is not revealed); staff get
+    :class:`Forbidden`."""
+    if can_access(actor, conv, need):
+        return
+    if isinstance(actor, Visitor):
+        raise NotFound("Conversation not found.")
+    if need == "write" and can_access(actor, conv, "read"):
+        raise Forbidden("This conversation is not assigned to you.", code="not_assigned")
+    raise Forbidden("You do not have access to this conversation.")
 
 
 async def access_conversation(
@@ -180,13 +204,8 @@ async def access_conversation(
     conv = await s.scalar(q)
     if conv is None:
         raise NotFound("Conversation not found.")
-    if can_access(actor, conv, need):
-        return conv
-    if isinstance(actor, Visitor):
-        raise NotFound("Conversation not found.")
-    if need == "write" and can_access(actor, conv, "read"):
-        raise Forbidden("This conversation is not assigned to you.", code="not_assigned")
-    raise Forbidden("You do not have access to this conversation.")
+    check_access(actor, conv, need)
+    return conv
 
 
 def scope_query(q: Select[Any], actor: Staff) -> Select[Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, MetaData, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -131,6 +132,14 @@ class Database:
         with _outages_are_unavailable():
             async with lock, self.sessions() as session, session.begin():
                 yield session
+
+    @contextlib.asynccontextmanager
+    async def write_conn(self) -> AsyncIterator[AsyncConnection]:
+        """Like :meth:`write`, as a Core connection (no ORM session) for hot paths."""
+        lock = self.write_lock if self.is_sqlite else contextlib.nullcontext()
+        with _outages_are_unavailable():
+            async with lock, self.engine.begin() as conn:
+                yield conn
 
     async def ping(self) -> bool:
         try:

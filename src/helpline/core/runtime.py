@@ -42,6 +42,9 @@ class Runtime:
     limits: Limits | None = None
     request_routing: Callable[[int], None] = _no_routing
     node: str = "node"
+    # The group-commit writer for messages (conversations.writer.MessageWriter) once started;
+    # without one, sends take the general one-transaction-each path.
+    message_writer: object | None = None
 
     def __post_init__(self) -> None:
         if self.limits is None:

@@ -1,0 +1,338 @@
+"""Group commit for messages and notes: many sends, one transaction.
+
+Every send is queued for this node's writer task, which takes whatever is waiting (up to
+``MAX_BATCH``) and commits it in one transaction of a few Core statements, whatever the batch
+size:
+
+1. lock the batch's conversations (``SELECT ... FOR UPDATE`` in id order, so two nodes' batches
+   never deadlock each other) and read their state, parties and counters;
+2. read the client ids already stored for them (resends);
+3. decide each send in memory, in arrival order: access, resend or new, rate limit, state, and
+   its sequence numbers from the counters;
+4. insert the new events and write the counters back;
+5. commit; only then answer each send and publish the events.
+
+So the guarantees hold as they do for a single send: an acknowledgement follows the commit,
+numbers are gapless and in commit order (the counters are read and written under the row lock, or
+under the process write lock on SQLite), and a resend returns the stored original. A send that
+fails its checks fails alone and writes nothing. If the batch itself fails for any reason but a
+database outage, it is retried one send at a time, so a poisonous send only fails itself.
+
+Staff messages on an offered (``assigned``) chat also accept the offer; they are rare and are
+handed back to the caller (``Outcome.slow``) to run through the general path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from helpline.conversations import states
+from helpline.conversations.models import Conversation, ConversationEvent
+from helpline.conversations.service import check_access, event_payload, view_event
+from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.clock import now
+from helpline.core.errors import HelplineError, NotFound, Unavailable, WrongState
+from helpline.core.events import Envelope
+from helpline.core.runtime import Runtime
+from helpline.realtime.protocol import conversation_stream
+
+log = logging.getLogger("helpline.writer")
+MAX_BATCH = 256
+CONVERSATIONS = cast(Table, Conversation.__table__)
+EVENTS = cast(Table, ConversationEvent.__table__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The sender's view of the stored event; ``slow`` means "use the general path"."""
+
+    event: dict[str, Any]
+    duplicate: bool
+    slow: bool = False
+
+
+SLOW = Outcome({}, False, slow=True)
+
+
+@dataclass
+class _Send:
+    actor: Actor
+    conversation_id: int
+    client_id: str
+    body: str
+    data: dict[str, Any]
+    internal: bool
+    done: asyncio.Future[Outcome]
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.conversation_id, self.actor.sender, self.client_id)
+
+    @property
+    def view(self) -> str:
+        return "visitor" if isinstance(self.actor, Visitor) else "staff"
+
+
+@dataclass
+class _Chat:
+    """A locked conversation row, with counters advanced in memory as the batch is decided."""
+
+    id: int
+    visitor_id: int
+    agent_id: int | None
+    team_id: int
+    state: str
+    last_seq: int
+    last_public_seq: int
+    first_response_at: Any
+    seq_changed: bool = False
+
+
+@dataclass
+class _Batch:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    first_responses: dict[int, Any] = field(default_factory=dict)
+    envelopes: list[Envelope] = field(default_factory=list)
+    results: list[tuple[_Send, Outcome | HelplineError]] = field(default_factory=list)
+
+
+class MessageWriter:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._queue: asyncio.Queue[_Send] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="helpline-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if not item.done.done():
+                item.done.set_exception(Unavailable("The server is shutting down; please retry."))
+
+    async def submit(
+        self,
+        actor: Actor,
+        *,
+        conversation_id: int,
+        client_id: str,
+        body: str,
+        data: dict[str, Any],
+        internal: bool,
+    ) -> Outcome:
+        """Queue one send (text already checked and masked) and wait for its commit."""
+        done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Send(actor, conversation_id, client_id, body, data, internal, done))
+        return await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit_or_split(batch)
+            except Exception:  # never let the writer die; each send was answered
+                log.exception("writer batch failed")
+
+    async def _commit_or_split(self, sends: list[_Send]) -> None:
+        try:
+            batch = await self._commit(sends)
+        except Exception as exc:
+            if len(sends) > 1 and not isinstance(exc, Unavailable):
+                log.warning("a batch of %d sends failed; retrying one by one", len(sends))
+                for send in sends:
+                    await self._commit_or_split([send])
+                return
+            for send in sends:
+                if not send.done.done():
+                    send.done.set_exception(exc)
+            return
+        await self.rt.publish(batch.envelopes)
+        for send, result in batch.results:
+            if send.done.done():
+                continue
+            if isinstance(result, HelplineError):
+                send.done.set_exception(result)
+            else:
+                send.done.set_result(result)
+
+    async def _commit(self, sends: list[_Send]) -> _Batch:
+        ids = sorted({s.conversation_id for s in sends})
+        batch = _Batch()
+        async with self.rt.db.write_conn() as conn:
+            chats = await _lock_chats(conn, ids)
+            stored = await _stored(conn, sends)
+            for send in sends:
+                try:
+                    batch.results.append((send, self._decide(send, chats, stored, batch)))
+                except HelplineError as exc:
+                    batch.results.append((send, exc))
+            await _write(conn, chats, batch)
+        return batch
+
+    def _decide(
+        self,
+        send: _Send,
+        chats: dict[int, _Chat],
+        stored: dict[tuple[int, str, str], dict[str, Any]],
+        batch: _Batch,
+    ) -> Outcome:
+        chat = chats.get(send.conversation_id)
+        if chat is None:
+            raise NotFound("Conversation not found.")
+        original = stored.get(send.key)
+        if original is not None:
+            check_access(send.actor, chat, "read")
+            # Publish again: the first publish may have died with the node that committed it.
+            payload = _payload(original)
+            batch.envelopes.append(_envelope(original, payload))
+            return Outcome(_seen(original, payload, send.view), True)
+        check_access(send.actor, chat, "read" if send.internal else "write")
+        is_staff_message = isinstance(send.actor, Staff) and not send.internal
+        if is_staff_message and chat.state == "assigned":
+            return SLOW
+        if isinstance(send.actor, Visitor):
+            self.rt.limit.visitor_messages.check(f"visitor:{send.actor.visitor_id}", "messages")
+        allowed = (
+            frozenset(states.STATES)
+            if send.internal
+            else states.VISITOR_CAN_SEND
+            if isinstance(send.actor, Visitor)
+            else states.AGENT_CAN_SEND
+        )
+        if chat.state not in allowed:
+            raise WrongState(f"The conversation is {chat.state}.", state=chat.state)
+        public = not send.internal
+        chat.last_seq += 1
+        chat.last_public_seq += 1 if public else 0
+        chat.seq_changed = True
+        created = now()
+        if is_staff_message and chat.first_response_at is None:
+            chat.first_response_at = batch.first_responses[chat.id] = created
+        data = {**send.data, "sender_name": send.actor.name} if send.actor.name else send.data
+        event = {
+            "conversation_id": chat.id,
+            "seq": chat.last_seq,
+            "public_seq": chat.last_public_seq if public else None,
+            "type": "message" if public else "note",
+            "sender": send.actor.sender,
+            "client_id": send.client_id,
+            "body": send.body,
+            "data": data,
+            "created_at": created,
+        }
+        batch.rows.append(event)
+        stored[send.key] = event
+        payload = _payload(event)
+        batch.envelopes.append(_envelope(event, payload))
+        return Outcome(_seen(event, payload, send.view), False)
+
+
+async def _lock_chats(conn: AsyncConnection, ids: list[int]) -> dict[int, _Chat]:
+    c = CONVERSATIONS.c
+    q = (
+        select(
+            c.id,
+            c.visitor_id,
+            c.agent_id,
+            c.team_id,
+            c.state,
+            c.last_seq,
+            c.last_public_seq,
+            c.first_response_at,
+        )
+        .where(c.id.in_(ids))
+        .order_by(c.id)
+        .with_for_update()
+    )
+    return {row.id: _Chat(*row) for row in (await conn.execute(q)).all()}
+
+
+async def _stored(
+    conn: AsyncConnection, sends: list[_Send]
+) -> dict[tuple[int, str, str], dict[str, Any]]:
+    e = EVENTS.c
+    keys = list({s.key for s in sends})
+    q = select(
+        e.conversation_id,
+        e.seq,
+        e.public_seq,
+        e.type,
+        e.sender,
+        e.client_id,
+        e.body,
+        e.data,
+        e.created_at,
+    ).where(tuple_(e.conversation_id, e.sender, e.client_id).in_(keys))
+    rows = (await conn.execute(q)).mappings().all()
+    return {(r["conversation_id"], r["sender"], r["client_id"]): dict(r) for r in rows}
+
+
+async def _write(conn: AsyncConnection, chats: dict[int, _Chat], batch: _Batch) -> None:
+    c = CONVERSATIONS.c
+    if batch.rows:
+        await conn.execute(insert(EVENTS), batch.rows)
+    counters = [
+        {"b_id": chat.id, "b_seq": chat.last_seq, "b_public": chat.last_public_seq}
+        for chat in chats.values()
+        if chat.seq_changed
+    ]
+    if counters:
+        await conn.execute(
+            update(CONVERSATIONS)
+            .where(c.id == bindparam("b_id"))
+            .values(last_seq=bindparam("b_seq"), last_public_seq=bindparam("b_public")),
+            counters,
+        )
+    if batch.first_responses:
+        await conn.execute(
+            update(CONVERSATIONS)
+            .where(c.id == bindparam("b_id"), c.first_response_at.is_(None))
+            .values(first_response_at=bindparam("b_at")),
+            [{"b_id": i, "b_at": at} for i, at in batch.first_responses.items()],
+        )
+
+
+def _payload(event: dict[str, Any]) -> dict[str, Any]:
+    return event_payload(
+        conversation_id=event["conversation_id"],
+        type=event["type"],
+        sender=event["sender"],
+        body=event["body"],
+        client_id=event["client_id"],
+        data=event["data"],
+        created_at=event["created_at"],
+    )
+
+
+def _envelope(event: dict[str, Any], payload: dict[str, Any]) -> Envelope:
+    return Envelope(
+        stream=conversation_stream(event["conversation_id"]),
+        kind="event",
+        seq=event["seq"],
+        public_seq=event["public_seq"],
+        payload=payload,
+        audience="all" if event["public_seq"] is not None else "staff",
+    )
+
+
+def _seen(event: dict[str, Any], payload: dict[str, Any], view: str) -> dict[str, Any]:
+    return view_event(
+        payload,
+        seq=event["seq"],
+        public_seq=event["public_seq"],
+        view="visitor" if view == "visitor" else "staff",
+    )
