@@ -30,7 +30,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.conversations import states
@@ -241,67 +241,85 @@ class MessageWriter:
         return Outcome(_seen(event, payload, send.view), False)
 
 
-async def _lock_chats(conn: AsyncConnection, ids: list[int]) -> dict[int, _Chat]:
-    c = CONVERSATIONS.c
-    q = (
-        select(
-            c.id,
-            c.visitor_id,
-            c.agent_id,
-            c.team_id,
-            c.state,
-            c.last_seq,
-            c.last_public_seq,
-            c.first_response_at,
-        )
-        .where(c.id.in_(ids))
-        .order_by(c.id)
-        .with_for_update()
+_c, _e = CONVERSATIONS.c, EVENTS.c
+# Built once: the hot path only binds values (SQLAlchemy caches their compiled form).
+LOCK_CHATS = (
+    select(
+        _c.id,
+        _c.visitor_id,
+        _c.agent_id,
+        _c.team_id,
+        _c.state,
+        _c.last_seq,
+        _c.last_public_seq,
+        _c.first_response_at,
     )
-    return {row.id: _Chat(*row) for row in (await conn.execute(q)).all()}
+    .where(_c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_c.id)
+    .with_for_update()
+)
+STORED = select(
+    _e.conversation_id,
+    _e.seq,
+    _e.public_seq,
+    _e.type,
+    _e.sender,
+    _e.client_id,
+    _e.body,
+    _e.data,
+    _e.created_at,
+).where(
+    _e.conversation_id.in_(bindparam("ids", expanding=True)),
+    _e.client_id.in_(bindparam("client_ids", expanding=True)),
+)
+INSERT_EVENTS = insert(EVENTS)
+SET_COUNTERS = (
+    update(CONVERSATIONS)
+    .where(_c.id == bindparam("b_id"))
+    .values(last_seq=bindparam("b_seq"), last_public_seq=bindparam("b_public"))
+)
+SET_FIRST_RESPONSE = (
+    update(CONVERSATIONS)
+    .where(_c.id == bindparam("b_id"), _c.first_response_at.is_(None))
+    .values(first_response_at=bindparam("b_at"))
+)
+
+
+async def _lock_chats(conn: AsyncConnection, ids: list[int]) -> dict[int, _Chat]:
+    rows = (await conn.execute(LOCK_CHATS, {"ids": ids})).all()
+    return {row.id: _Chat(*row) for row in rows}
 
 
 async def _stored(
     conn: AsyncConnection, sends: list[_Send]
 ) -> dict[tuple[int, str, str], dict[str, Any]]:
-    e = EVENTS.c
-    keys = list({s.key for s in sends})
-    q = select(
-        e.conversation_id,
-        e.seq,
-        e.public_seq,
-        e.type,
-        e.sender,
-        e.client_id,
-        e.body,
-        e.data,
-        e.created_at,
-    ).where(tuple_(e.conversation_id, e.sender, e.client_id).in_(keys))
-    rows = (await conn.execute(q)).mappings().all()
-    return {(r["conversation_id"], r["sender"], r["client_id"]): dict(r) for r in rows}
+    """Stored events for the batch's (conversation, sender, client id) keys: the resends."""
+    params = {
+        "ids": list({s.conversation_id for s in sends}),
+        "client_ids": list({s.client_id for s in sends}),
+    }
+    wanted = {s.key for s in sends}
+    found = {}
+    for row in (await conn.execute(STORED, params)).mappings().all():
+        key = (row["conversation_id"], row["sender"], row["client_id"])
+        if key in wanted:
+            found[key] = dict(row)
+    return found
 
 
 async def _write(conn: AsyncConnection, chats: dict[int, _Chat], batch: _Batch) -> None:
-    c = CONVERSATIONS.c
     if batch.rows:
-        await conn.execute(insert(EVENTS), batch.rows)
+        await conn.execute(INSERT_EVENTS, batch.rows)
     counters = [
         {"b_id": chat.id, "b_seq": chat.last_seq, "b_public": chat.last_public_seq}
         for chat in chats.values()
         if chat.seq_changed
     ]
     if counters:
-        await conn.execute(
-            update(CONVERSATIONS)
-            .where(c.id == bindparam("b_id"))
-            .values(last_seq=bindparam("b_seq"), last_public_seq=bindparam("b_public")),
-            counters,
-        )
+        await conn.execute(SET_COUNTERS, counters)
     if batch.first_responses:
         await conn.execute(
-            update(CONVERSATIONS)
-            .where(c.id == bindparam("b_id"), c.first_response_at.is_(None))
-            .values(first_response_at=bindparam("b_at")),
+            SET_FIRST_RESPONSE,
             [{"b_id": i, "b_at": at} for i, at in batch.first_responses.items()],
         )
 

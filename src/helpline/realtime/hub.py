@@ -45,6 +45,15 @@ def dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+def external_name(stream: str) -> str:
+    """The stream's name as clients know it: each agent's own ``inbox:<id>`` is just "inbox"."""
+    return "inbox" if stream.startswith("inbox:") else stream
+
+
+def event_frame(external_stream: str, event: dict[str, Any]) -> str:
+    return dumps({"type": "event", "stream": external_stream, "event": event})
+
+
 @dataclass(frozen=True)
 class _Subscribe:
     stream: str
@@ -67,9 +76,11 @@ class _Resync:
 
 @dataclass(frozen=True)
 class _Event:
+    """A live event, already serialized: every connection with the same view sends one text."""
+
     stream: str
     seq: int
-    payload: dict[str, Any]
+    text: str
 
 
 _Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Event
@@ -92,7 +103,7 @@ class Connection:
         return "staff" if isinstance(self.actor, Staff) else "visitor"
 
     def external(self, stream: str) -> str:
-        return "inbox" if stream.startswith("inbox:") else stream
+        return external_name(stream)
 
 
 class Hub:
@@ -183,12 +194,14 @@ class Hub:
         seq = audience.seq_for(view, envelope)
         if seq is None:
             return None
-        if not envelope.stream.startswith("conversation:"):
-            return _Event(envelope.stream, seq, envelope.payload)
-        event = service.view_event(
-            envelope.payload, seq=envelope.seq, public_seq=envelope.public_seq, view=view
-        )
-        return _Event(envelope.stream, seq, event)
+        if envelope.stream.startswith("conversation:"):
+            event = service.view_event(
+                envelope.payload, seq=envelope.seq, public_seq=envelope.public_seq, view=view
+            )
+            external = envelope.stream
+        else:
+            event, external = envelope.payload, external_name(envelope.stream)
+        return _Event(envelope.stream, seq, event_frame(external, event))
 
     def _enqueue(self, conn: Connection, item: _Item) -> None:
         if conn.outbox.qsize() >= OUTBOX_LIMIT:
@@ -229,10 +242,11 @@ class Hub:
         if item.seq > cursor + 1:
             await self._catch_up(conn, item.stream, cursor, item.seq - 1)
         if item.seq == conn.cursors.get(item.stream, -1) + 1:
-            await self._write_event(conn, item.stream, item.payload)
+            await conn.send(item.text)
+            conn.cursors[item.stream] = item.seq
 
     async def _write_event(self, conn: Connection, stream: str, event: dict[str, Any]) -> None:
-        await conn.send(dumps({"type": "event", "stream": conn.external(stream), "event": event}))
+        await conn.send(event_frame(conn.external(stream), event))
         conn.cursors[stream] = int(event["seq"])
 
     async def _load(
