@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import subprocess
@@ -22,12 +23,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import uvloop
 
-from bench import loadgen
+from bench import loadgen, scenarios
+from bench.seed import Seeded, seed_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = ("bench-admin@example.com", "bench-admin-password")
@@ -87,9 +90,17 @@ def _wait_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing listening on {port}")
 
 
+def _raise_open_files() -> None:
+    """Idle hold needs more sockets than the usual 1,024 descriptors, on both ends."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 @contextmanager
-def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
-    db = f"sqlite+aiosqlite:///{workdir}/bench.db"
+def helpline_server(
+    workdir: Path, *, agents: int = 0, chats: int = 0
+) -> Iterator[tuple[str, Proc, Seeded]]:
+    db = f"sqlite+aiosqlite:///{workdir}/bench-{agents}-{chats}.db"
     env = {
         **os.environ,
         "HELPLINE_DATABASE_URL": db,
@@ -117,6 +128,7 @@ def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
         check=True,
         capture_output=True,
     )
+    seeded = seed_sync(db, agents=agents, chats=chats) if agents else Seeded()
     port = _free_port()
     proc = Proc(
         [
@@ -134,7 +146,7 @@ def helpline_server(workdir: Path) -> Iterator[tuple[str, Proc]]:
     )
     try:
         _wait_port(port)
-        yield f"http://127.0.0.1:{port}", proc
+        yield f"http://127.0.0.1:{port}", proc, seeded
     finally:
         proc.stop()
 
@@ -191,8 +203,26 @@ async def _helpline_rates(
         await chats.close()
 
 
-def run(rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Plan:
+    rates: list[int]
+    seconds: float
+    pairs: int
+    idle_agents: int
+    idle_visitors: int
+    idle_window_s: float
+    storm_clients: int
+    storm_spread_s: float
+    waiting_chats: int
+
+
+QUICK = Plan([100, 500], 2.0, 20, 25, 300, 2.0, 200, 2.0, 1000)
+FULL = Plan([250, 500, 1000, 2000, 3000, 4000], 8.0, 50, 500, 10_000, 10.0, 2000, 10.0, 5000)
+
+
+def run(plan: Plan) -> dict[str, Any]:
     _pin(LOADGEN_CORE)
+    _raise_open_files()
     out: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {
@@ -200,19 +230,41 @@ def run(rates: list[int], seconds: float, pairs: int) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "pairs": pairs,
-        "send_seconds": seconds,
+        "plan": asdict(plan),
+        "pairs": plan.pairs,
+        "send_seconds": plan.seconds,
         "scenarios": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for name in ("relay_websockets", "relay_asgi"):
             with reference(name, workdir) as (url, proc):
-                out["scenarios"][name] = uvloop.run(_relay_rates(url, proc, rates, seconds, pairs))
-        with helpline_server(workdir) as (base, proc):
+                out["scenarios"][name] = uvloop.run(
+                    _relay_rates(url, proc, plan.rates, plan.seconds, plan.pairs)
+                )
+                idle = uvloop.run(
+                    scenarios.relay_idle(
+                        url, proc, plan.idle_visitors + plan.idle_agents, plan.idle_window_s
+                    )
+                )
+                out.setdefault("idle", {})[name] = idle
+        with helpline_server(workdir) as (base, proc, _):
             out["scenarios"]["helpline"] = uvloop.run(
-                _helpline_rates(base, proc, rates, seconds, pairs)
+                _helpline_rates(base, proc, plan.rates, plan.seconds, plan.pairs)
             )
+        with helpline_server(workdir, agents=plan.idle_agents, chats=plan.idle_visitors) as (
+            base,
+            proc,
+            seeded,
+        ):
+            ws_url = base.replace("http", "ws") + "/ws"
+            out.setdefault("idle", {})["helpline"] = uvloop.run(
+                scenarios.idle_hold(ws_url, seeded, proc, plan.idle_window_s)
+            )
+            out["storm"] = uvloop.run(
+                scenarios.reconnect_storm(ws_url, seeded, plan.storm_clients, plan.storm_spread_s)
+            )
+    out["assignment"] = scenarios.assignment(1000, plan.waiting_chats)
     return out
 
 
@@ -227,6 +279,17 @@ def failures(results: dict[str, Any]) -> list[str]:
                 for key in ("unacked", "lost", "duplicates", "errors"):
                     if r[key]:
                         problems.append(f"{name} @ {rate}/s, {who}: {key}={r[key]}")
+    for name, idle in results["idle"].items():
+        if idle["still_open"] != idle["connections"]:
+            problems.append(
+                f"idle hold on {name}: {idle['connections'] - idle['still_open']} closed"
+            )
+    storm = results["storm"]
+    for key in ("lost", "duplicates", "errors"):
+        if storm[key]:
+            problems.append(f"reconnect storm: {key}={storm[key]}")
+    if storm["acked"] != storm["missed_events"]:
+        problems.append(f"reconnect storm: {storm['acked']} of {storm['missed_events']} acked")
     return problems
 
 
@@ -250,6 +313,35 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def other_tables(results: dict[str, Any]) -> str:
+    idle = results["idle"]
+    ref_ws, ref_asgi = idle["relay_websockets"], idle["relay_asgi"]
+    rows = [
+        "**Idle hold** (connected and subscribed, nothing sent):",
+        "",
+        "| server | connections | KiB per connection | idle CPU % | RSS MiB | memory vs websockets relay | memory vs ASGI relay |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in idle.items():
+        rows.append(
+            f"| {name} | {r['connections']} | {r['kib_per_connection']} | {r['idle_cpu_pct']} | {r['server_rss_mib']} | {_ratio(r['kib_per_connection'], ref_ws['kib_per_connection'])} | {_ratio(r['kib_per_connection'], ref_asgi['kib_per_connection'])} |"
+        )
+    s = results["storm"]
+    rows += [
+        "",
+        f"**Reconnect storm:** {s['clients']} visitors resume within {s['spread_s']} s, each having missed 2 events: "
+        f"{s['missed_events'] - s['lost']} of {s['missed_events']} delivered, lost {s['lost']}, duplicates {s['duplicates']}, "
+        f"errors {s['errors']}; connect-to-subscribed p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, max {s['max_ms']} ms.",
+    ]
+    a = results["assignment"]
+    rows += [
+        "",
+        f"**Assignment decision** (selection plus load update, in process): {a['agents']} agents online, "
+        f"{a['waiting']} chats waiting, {a['assigned']} assigned; p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms, max {a['max_ms']} ms.",
+    ]
+    return "\n".join(rows)
+
+
 def _ratio(mine: float, ref: float) -> str:
     return f"{mine / ref:.1f}x" if ref else "n/a"
 
@@ -262,7 +354,7 @@ def write_docs(results: dict[str, Any]) -> None:
     start, end = "<!-- results:start -->", "<!-- results:end -->"
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
-    body = f"{start}\nMeasured {results['when']} on {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; {results['pairs']} chat pairs, {results['send_seconds']} s per rate.\n\n{table(results)}\n{end}"
+    body = f"{start}\nMeasured {results['when']} on {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; {results['pairs']} chat pairs, {results['send_seconds']} s per rate.\n\n{table(results)}\n\n{other_tables(results)}\n{end}"
     page.write_text(head + body + tail)
 
 
@@ -278,12 +370,12 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("taskset") is None and not hasattr(os, "sched_setaffinity"):
         print("warning: cannot pin cores on this platform", file=sys.stderr)
-    if args.quick:
-        results = run([40, 100], 4.0, 20)
-    else:
-        results = run([250, 500, 1000, 2000, 3000, 4000], 8.0, 50)
+    results = run(QUICK if args.quick else FULL)
+    if args.full:
         write_docs(results)
     print(table(results))
+    print()
+    print(other_tables(results))
     problems = failures(results)
     if problems:
         print("\nFAILED: " + "; ".join(problems), file=sys.stderr)

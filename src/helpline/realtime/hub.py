@@ -95,6 +95,7 @@ class Connection:
     close: Callable[[int, str], Coroutine[Any, Any, None]]
     id: int = field(default_factory=lambda: next(_ids))
     cursors: dict[str, int] = field(default_factory=dict)
+    streams: set[str] = field(default_factory=set)  # every stream this connection is listed in
     outbox: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
 
@@ -132,10 +133,11 @@ class Hub:
         if isinstance(conn.actor, Staff):
             for team_id in conn.actor.team_ids:
                 self.by_stream[f"team:{team_id}"].add(conn)
+                conn.streams.add(f"team:{team_id}")
 
     async def detach(self, conn: Connection) -> None:
         self.connections.discard(conn)
-        for stream in list(conn.cursors) + [s for s in self.by_stream if conn in self.by_stream[s]]:
+        for stream in list(conn.streams):
             self._drop(conn, stream)
         if conn.task is not None and conn.task is not asyncio.current_task():
             conn.task.cancel()
@@ -147,6 +149,7 @@ class Hub:
     def subscribe(self, conn: Connection, stream: str, after: int, ref: str | None) -> None:
         """Register first, then replay: events that arrive meanwhile queue behind the replay."""
         self.by_stream[stream].add(conn)
+        conn.streams.add(stream)
         self._enqueue(conn, _Subscribe(stream, after, ref))
 
     def unsubscribe(self, conn: Connection, stream: str) -> None:
@@ -161,6 +164,7 @@ class Hub:
 
     def _drop(self, conn: Connection, stream: str) -> None:
         conn.cursors.pop(stream, None)
+        conn.streams.discard(stream)
         members = self.by_stream.get(stream)
         if members is not None:
             members.discard(conn)

@@ -51,18 +51,20 @@ def welcome(conn: Connection, rt: Runtime) -> dict[str, Any]:
 
 
 async def _receive(ws: WebSocket, wait_s: float) -> str | bytes | None:
-    """The next data frame, or None when the client went away or stayed silent too long."""
-    try:
-        message = await asyncio.wait_for(ws.receive(), wait_s)
-    except TimeoutError:
-        return None
+    """The next data frame; None when the client went away; raises TimeoutError after
+    ``wait_s``. (``asyncio.timeout`` rather than ``wait_for``: no extra task per frame.)"""
+    async with asyncio.timeout(wait_s):
+        message = await ws.receive()
     if message["type"] == "websocket.disconnect":
         return None
     return message.get("text") if message.get("text") is not None else message.get("bytes", b"")
 
 
 async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
-    raw = await _receive(ws, HELLO_TIMEOUT_S)
+    try:
+        raw = await _receive(ws, HELLO_TIMEOUT_S)
+    except TimeoutError:
+        return None
     if raw is None:
         return None
     try:
@@ -102,29 +104,41 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
     hub.attach(conn)
     hub.push(conn, welcome(conn, rt))
-    beat = asyncio.create_task(_heartbeat(hub, conn, rt.settings.heartbeat_s))
     try:
-        while True:
-            raw = await _receive(ws, rt.settings.idle_timeout_s)
-            if raw is None:
-                break
-            try:
-                frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
-            except p.FrameError as exc:
-                hub.push(conn, p.error_frame(exc))
-                continue
-            reply = await handle(rt, hub, conn.actor, frame, conn)
-            if reply is not None:
-                hub.push(conn, reply)
+        await _serve(ws, rt, hub, conn)
     except WebSocketDisconnect:
         pass
     finally:
-        beat.cancel()
         await hub.detach(conn)
         await conn.close(1000, "bye")
 
 
-async def _heartbeat(hub: Hub, conn: Connection, every_s: float) -> None:
+async def _serve(ws: WebSocket, rt: Runtime, hub: Hub, conn: Connection) -> None:
+    """Answer frames until the client leaves or stays silent for ``idle_timeout_s``; send a
+    heartbeat every ``heartbeat_s`` meanwhile (one loop, no timer task per connection)."""
+    loop = asyncio.get_running_loop()
+    beat_s, idle_s = rt.settings.heartbeat_s, rt.settings.idle_timeout_s
+    next_beat = loop.time() + beat_s
+    silent_until = loop.time() + idle_s
     while True:
-        await asyncio.sleep(every_s)
-        hub.push(conn, {"type": "heartbeat"})
+        at = loop.time()
+        if at >= silent_until:
+            return
+        if at >= next_beat:
+            hub.push(conn, {"type": "heartbeat"})
+            next_beat = at + beat_s
+        try:
+            raw = await _receive(ws, min(next_beat, silent_until) - at)
+        except TimeoutError:
+            continue
+        if raw is None:
+            return
+        silent_until = loop.time() + idle_s
+        try:
+            frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
+        except p.FrameError as exc:
+            hub.push(conn, p.error_frame(exc))
+            continue
+        reply = await handle(rt, hub, conn.actor, frame, conn)
+        if reply is not None:
+            hub.push(conn, reply)
