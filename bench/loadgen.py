@@ -190,7 +190,11 @@ async def setup_helpline(
             cookie = await _login(http, email, "bench-password")
             me = (await http.put("/api/v1/me/status", json={"status": "online"})).json()
             ws = await connect(
-                ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None
+                ws_url,
+                additional_headers={"Cookie": cookie},
+                compression=None,
+                max_queue=None,
+                ping_interval=None,
             )
             await _ws_request(ws, {"type": "hello", "v": 1}, "welcome")
             agent_ids[me["user_id"]] = ws
@@ -203,7 +207,7 @@ async def setup_helpline(
             )
             r.raise_for_status()
             cid, token = r.json()["conversation"]["id"], r.json()["visitor_token"]
-            ws = await connect(ws_url, compression=None, max_queue=None)
+            ws = await connect(ws_url, compression=None, max_queue=None, ping_interval=None)
             await _ws_request(ws, {"type": "hello", "v": 1, "token": token}, "welcome")
             await _ws_request(
                 ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed"
@@ -227,7 +231,11 @@ async def setup_helpline(
         if watcher:
             cookie = await _login(root, *admin)
             chats.watcher = await connect(
-                ws_url, additional_headers={"Cookie": cookie}, compression=None, max_queue=None
+                ws_url,
+                additional_headers={"Cookie": cookie},
+                compression=None,
+                max_queue=None,
+                ping_interval=None,
             )
             await _ws_request(chats.watcher, {"type": "hello", "v": 1}, "welcome")
             for cid, _ in chats.visitors:
