@@ -31,10 +31,33 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": round(ordered[-1], 3)}
 
 
+PING_EVERY_S = 25.0  # what the widget and console do (web/src/shared/protocol.ts)
+_keepalives: set[asyncio.Task[None]] = set()
+
+
+def keep_alive(ws: ClientConnection, frame: str = '{"type":"ping"}') -> None:
+    """Ping like a real client, from a random phase, until the socket closes."""
+
+    async def run() -> None:
+        await asyncio.sleep(random.uniform(0, PING_EVERY_S))
+        while True:
+            await ws.send(frame)
+            await asyncio.sleep(PING_EVERY_S)
+
+    task = asyncio.create_task(run())
+    _keepalives.add(task)
+    task.add_done_callback(_keepalives.discard)
+
+
 async def _open(ws_url: str, hello: dict[str, Any], cookie: str | None = None) -> ClientConnection:
     headers = {"Cookie": cookie} if cookie else {}
     ws = await connect(
-        ws_url, additional_headers=headers, compression=None, ping_interval=None, open_timeout=60
+        ws_url,
+        additional_headers=headers,
+        compression=None,
+        ping_interval=None,
+        open_timeout=60,
+        max_queue=None,
     )
     await ws.send(json.dumps(hello))
     reply = json.loads(await ws.recv())
@@ -68,19 +91,25 @@ async def _gather_limited(coros: list[Any], limit: int) -> list[Any]:
 
 
 async def idle_hold(ws_url: str, seeded: Seeded, proc: Any, window_s: float) -> dict[str, Any]:
-    """Every agent and visitor connected and subscribed, then nothing happens for a while."""
+    """Every agent and visitor connected and subscribed, then nothing happens for a while but
+    the clients' pings (every 25 s, as the web clients do) and the server's heartbeats."""
     rss_before = proc.rss_kib()
+
+    owned: dict[int, list[int]] = {}
+    for cid, _, owner in seeded.chats:
+        owned.setdefault(owner, []).append(cid)
 
     async def visitor(cid: int, token: str) -> ClientConnection:
         ws = await _open(ws_url, {"type": "hello", "v": 1, "token": token})
         await _subscribe(ws, f"conversation:{cid}", 1)
+        keep_alive(ws)
         return ws
 
     async def agent(user_id: int, cookie: str) -> ClientConnection:
         ws = await _open(ws_url, {"type": "hello", "v": 1}, cookie)
-        for cid, _, owner in seeded.chats:
-            if owner == user_id:
-                await _subscribe(ws, f"conversation:{cid}", 1)
+        for cid in owned.get(user_id, []):
+            await _subscribe(ws, f"conversation:{cid}", 1)
+        keep_alive(ws)
         return ws
 
     t0 = time.perf_counter()
@@ -96,6 +125,8 @@ async def idle_hold(ws_url: str, seeded: Seeded, proc: Any, window_s: float) -> 
     await asyncio.sleep(window_s)
     idle_cpu = 100 * (proc.cpu_s() - cpu0) / (time.perf_counter() - w0)
     open_now = sum(1 for ws in sockets if ws.state.name == "OPEN")
+    for task in list(_keepalives):
+        task.cancel()
     await _gather_limited([ws.close() for ws in sockets], 500)
     return {
         "connections": len(sockets),
@@ -236,6 +267,8 @@ async def relay_idle(url: str, proc: Any, connections: int, window_s: float) -> 
     cpu0, w0 = proc.cpu_s(), time.perf_counter()
     await asyncio.sleep(window_s)
     idle_cpu = 100 * (proc.cpu_s() - cpu0) / (time.perf_counter() - w0)
+    for task in list(_keepalives):
+        task.cancel()
     await _gather_limited([ws.close() for ws in sockets], 500)
     return {
         "connections": len(sockets),

@@ -31,7 +31,7 @@ from helpline.core.errors import HelplineError
 from helpline.core.runtime import Runtime
 from helpline.realtime.hub import Hub
 from helpline.realtime.sse import router as sse_router
-from helpline.realtime.websocket import router as ws_router
+from helpline.realtime.websocket import websocket_app
 from helpline.routing.router import Router
 from helpline.routing.views import router as routing_router
 
@@ -108,6 +108,26 @@ def make_broker(settings: Settings, node: str) -> Broker:
             resync_s=settings.resync_s,
         )
     return InProcessBroker()
+
+
+class App:
+    """The ASGI entry point: ``/ws`` goes straight to the WebSocket adapter, the rest (HTTP, the
+    lifespan) to FastAPI. FastAPI's routing and middleware would otherwise run on every
+    WebSocket connection, and their frames stay alive for the socket's lifetime."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            await websocket_app(self.api.state, scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+
+def create_asgi() -> App:
+    """What ``helpline serve`` runs."""
+    return App(create_app())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -200,7 +220,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         canned_router,
         routing_router,
         sse_router,
-        ws_router,
     ):
         app.include_router(router)
     web.mount(app)

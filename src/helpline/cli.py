@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     if not args.no_migrate:
         upgrade(settings.database_url)
     uvicorn.run(
-        "helpline.api:create_app",
+        "helpline.api:create_asgi",
         factory=True,
         host=args.host,
         port=args.port,

@@ -65,8 +65,8 @@ def bearer(request: Request) -> str | None:
 async def visitor_from_token(rt: Runtime, token: str | None) -> Visitor | None:
     if not token or len(token) > 200:
         return None
-    async with rt.db.read() as s:
-        row = await visitor_for_token(s, token)
+    async with rt.db.read_conn() as c:
+        row = await visitor_for_token(c, token)
     return Visitor(visitor_id=row.id, name=row.name) if row else None
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from helpline.agents.models import User
 from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
@@ -70,7 +70,8 @@ def event_payload(
     return payload
 
 
-def row_payload(row: ConversationEvent) -> dict[str, Any]:
+def row_payload(row: Any) -> dict[str, Any]:
+    """The payload of a stored event: an ORM ``ConversationEvent`` or a Core row of its columns."""
     return event_payload(
         conversation_id=row.conversation_id,
         type=row.type,
@@ -91,23 +92,56 @@ def view_event(
     return {**payload, "seq": seq, "public_seq": public_seq}
 
 
+Reader = AsyncSession | AsyncConnection
+_E = cast(Table, ConversationEvent.__table__).c
+_C = cast(Table, Conversation.__table__).c
+_EVENT_COLUMNS = (
+    _E.conversation_id, _E.seq, _E.public_seq, _E.type, _E.sender, _E.client_id, _E.body,
+    _E.data, _E.created_at,
+)  # fmt: skip
+# Built once: resume and replay run these for every reconnecting client.
+_STAFF_EVENTS = (
+    select(*_EVENT_COLUMNS)
+    .where(_E.conversation_id == bindparam("cid"), _E.seq > bindparam("after"))
+    .order_by(_E.seq)
+    .limit(bindparam("limit"))
+)
+_PUBLIC_EVENTS = (
+    select(*_EVENT_COLUMNS)
+    .where(_E.conversation_id == bindparam("cid"), _E.public_seq > bindparam("after"))
+    .order_by(_E.public_seq)
+    .limit(bindparam("limit"))
+)
+_HEADS = select(_C.last_seq, _C.last_public_seq).where(_C.id == bindparam("cid"))
+_ACCESS = select(_C.id, _C.visitor_id, _C.agent_id, _C.team_id, _C.state).where(
+    _C.id == bindparam("cid")
+)
+
+
 async def load_events(
-    s: AsyncSession, *, conversation_id: int, after: int, view: View, limit: int
+    s: Reader, *, conversation_id: int, after: int, view: View, limit: int
 ) -> list[dict[str, Any]]:
     """Events after ``after`` in the given view's numbering, oldest first."""
-    q = select(ConversationEvent).where(ConversationEvent.conversation_id == conversation_id)
-    if view == "visitor":
-        q = q.where(ConversationEvent.public_seq > after).order_by(ConversationEvent.public_seq)
-    else:
-        q = q.where(ConversationEvent.seq > after).order_by(ConversationEvent.seq)
-    rows = (await s.execute(q.limit(limit))).scalars().all()
+    q = _PUBLIC_EVENTS if view == "visitor" else _STAFF_EVENTS
+    rows = (await s.execute(q, {"cid": conversation_id, "after": after, "limit": limit})).all()
     return [view_event(row_payload(r), seq=r.seq, public_seq=r.public_seq, view=view) for r in rows]
 
 
-async def last_seq(s: AsyncSession, *, conversation_id: int, view: View) -> int:
-    column = Conversation.last_public_seq if view == "visitor" else Conversation.last_seq
-    value = await s.scalar(select(column).where(Conversation.id == conversation_id))
-    return int(value or 0)
+async def last_seq(s: Reader, *, conversation_id: int, view: View) -> int:
+    row = (await s.execute(_HEADS, {"cid": conversation_id})).first()
+    if row is None:
+        return 0
+    return int(row.last_public_seq if view == "visitor" else row.last_seq)
+
+
+async def access_row(s: Reader, actor: Actor, conversation_id: int, need: Need = "read") -> Any:
+    """:func:`access_conversation` for the hot paths: the row's access columns and state, no
+    ORM object, no lock."""
+    row = (await s.execute(_ACCESS, {"cid": conversation_id})).first()
+    if row is None:
+        raise NotFound("Conversation not found.")
+    check_access(actor, row, need)
+    return row
 
 
 async def last_seqs(
@@ -126,23 +160,23 @@ async def last_seqs(
     return staff, public
 
 
-async def load_inbox(
-    s: AsyncSession, *, user_id: int, after: int, limit: int
-) -> list[dict[str, Any]]:
+async def load_inbox(s: Reader, *, user_id: int, after: int, limit: int) -> list[dict[str, Any]]:
+    i = cast(Table, InboxEvent.__table__).c
     q = (
-        select(InboxEvent)
-        .where(InboxEvent.user_id == user_id, InboxEvent.seq > after)
-        .order_by(InboxEvent.seq)
+        select(i.type, i.seq, i.created_at, i.data)
+        .where(i.user_id == user_id, i.seq > after)
+        .order_by(i.seq)
         .limit(limit)
     )
-    return [inbox_payload(r) for r in (await s.execute(q)).scalars().all()]
+    return [inbox_payload(r) for r in (await s.execute(q)).all()]
 
 
-def inbox_payload(row: InboxEvent) -> dict[str, Any]:
+def inbox_payload(row: Any) -> dict[str, Any]:
+    """An inbox event as clients see it: an ORM ``InboxEvent`` or a Core row of its columns."""
     return {"type": row.type, "seq": row.seq, "created_at": iso(aware(row.created_at)), **row.data}
 
 
-async def inbox_last_seq(s: AsyncSession, *, user_id: int) -> int:
+async def inbox_last_seq(s: Reader, *, user_id: int) -> int:
     return int(await s.scalar(select(User.inbox_seq).where(User.id == user_id)) or 0)
 
 

@@ -122,6 +122,13 @@ class Database:
                 yield session
 
     @contextlib.asynccontextmanager
+    async def read_conn(self) -> AsyncIterator[AsyncConnection]:
+        """Like :meth:`read`, as a Core connection, for the hot read paths (connect, resume)."""
+        with _outages_are_unavailable():
+            async with self.engine.connect() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction, committed when the block exits without an exception.
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from helpline.core import tokens
 from helpline.customers.models import TIERS, Customer, Visitor
@@ -26,8 +26,13 @@ async def upsert_customer(s: AsyncSession, record: dict[str, Any]) -> Customer:
     return customer
 
 
-async def visitor_for_token(s: AsyncSession, token: str) -> Visitor | None:
-    return await s.scalar(select(Visitor).where(Visitor.token_digest == tokens.digest(token)))
+_V = cast(Table, Visitor.__table__).c
+_BY_DIGEST = select(_V.id, _V.name).where(_V.token_digest == bindparam("digest"))
+
+
+async def visitor_for_token(s: AsyncSession | AsyncConnection, token: str) -> Any:
+    """The visitor's ``id`` and ``name`` for a token, or None. Runs on every connect."""
+    return (await s.execute(_BY_DIGEST, {"digest": tokens.digest(token)})).first()
 
 
 async def new_visitor(s: AsyncSession, *, name: str, email: str) -> tuple[Visitor, str]:

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from helpline.conversations import actions
-from helpline.conversations.service import access_conversation
+from helpline.conversations.service import access_conversation, access_row
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.errors import BadRequest, Forbidden, HelplineError
 from helpline.core.events import Envelope
@@ -124,8 +124,8 @@ async def _subscribe(rt: Runtime, hub: Hub, conn: Connection, frame: p.Subscribe
     stream = _internal_stream(conn.actor, frame.stream)
     conv_id = p.stream_conversation_id(stream)
     if conv_id is not None:
-        async with rt.db.read() as s:
-            conv = await access_conversation(s, conn.actor, conv_id, "read")
+        async with rt.db.read_conn() as c:
+            conv = await access_row(c, conn.actor, conv_id, "read")
         if conv.state == "queued":
             rt.request_routing(conv.team_id)  # refreshes the queue position it is about to need
     hub.subscribe(conn, stream, frame.after, frame.ref)

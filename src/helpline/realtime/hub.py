@@ -256,21 +256,27 @@ class Hub:
     async def _load(
         self, conn: Connection, stream: str, after: int, limit: int
     ) -> list[dict[str, Any]]:
-        async with self.rt.db.read() as s:
-            conv_id = stream_conversation_id(stream)
-            if conv_id is not None:
-                return await service.load_events(
-                    s, conversation_id=conv_id, after=after, view=conn.view, limit=limit
-                )
-            user_id = int(stream.split(":", 1)[1])
-            return await service.load_inbox(s, user_id=user_id, after=after, limit=limit)
+        async with self.rt.db.read_conn() as db:
+            return await self._read(db, conn, stream, after, limit)
 
-    async def _last(self, conn: Connection, stream: str) -> int:
-        async with self.rt.db.read() as s:
-            conv_id = stream_conversation_id(stream)
-            if conv_id is not None:
-                return await service.last_seq(s, conversation_id=conv_id, view=conn.view)
-            return await service.inbox_last_seq(s, user_id=int(stream.split(":", 1)[1]))
+    @staticmethod
+    async def _read(
+        db: service.Reader, conn: Connection, stream: str, after: int, limit: int
+    ) -> list[dict[str, Any]]:
+        conv_id = stream_conversation_id(stream)
+        if conv_id is not None:
+            return await service.load_events(
+                db, conversation_id=conv_id, after=after, view=conn.view, limit=limit
+            )
+        user_id = int(stream.split(":", 1)[1])
+        return await service.load_inbox(db, user_id=user_id, after=after, limit=limit)
+
+    @staticmethod
+    async def _head(db: service.Reader, conn: Connection, stream: str) -> int:
+        conv_id = stream_conversation_id(stream)
+        if conv_id is not None:
+            return await service.last_seq(db, conversation_id=conv_id, view=conn.view)
+        return await service.inbox_last_seq(db, user_id=int(stream.split(":", 1)[1]))
 
     async def _catch_up(self, conn: Connection, stream: str, after: int, upto: int) -> None:
         for event in await self._load(conn, stream, after, upto - after):
@@ -318,8 +324,11 @@ class Hub:
             return
         limit = self.rt.settings.replay_limit
         try:
-            last = await self._last(conn, cmd.stream)
-            plan = plan_resume(after=cmd.after, last=last, limit=limit)
+            async with self.rt.db.read_conn() as db:
+                last = await self._head(db, conn, cmd.stream)
+                plan = plan_resume(after=cmd.after, last=last, limit=limit)
+                if not isinstance(plan, Reload):
+                    events = await self._read(db, conn, cmd.stream, cmd.after, limit)
             if isinstance(plan, Reload):
                 self._drop(conn, cmd.stream)
                 await conn.send(
@@ -337,7 +346,6 @@ class Hub:
                 )
                 return
             conn.cursors[cmd.stream] = cmd.after
-            events = await self._load(conn, cmd.stream, cmd.after, limit)
         except HelplineError as exc:
             self._drop(conn, cmd.stream)
             await conn.send(

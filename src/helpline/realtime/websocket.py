@@ -13,8 +13,8 @@ import contextlib
 import logging
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.core.actors import Staff
 from helpline.core.errors import HelplineError
@@ -24,7 +24,6 @@ from helpline.realtime.auth import authenticate, origin_allowed
 from helpline.realtime.dispatch import handle
 from helpline.realtime.hub import Connection, Hub, dumps
 
-router = APIRouter()
 log = logging.getLogger("helpline.realtime")
 HELLO_TIMEOUT_S = 10.0
 
@@ -91,10 +90,20 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
     return Connection(actor=actor, send=ws.send_text, close=close)
 
 
-@router.websocket("/ws")
-async def websocket_endpoint(ws: WebSocket) -> None:
-    rt: Runtime = ws.app.state.rt
-    hub: Hub = ws.app.state.hub
+async def websocket_app(state: Any, scope: Scope, receive: Receive, send: Send) -> None:
+    """``/ws`` as a bare ASGI app, mounted ahead of FastAPI (api.py): no routing or middleware
+    on the path every frame takes. ``state`` is the application's state (``rt``, ``hub``)."""
+    ws = WebSocket(scope, receive=receive, send=send)
+    try:
+        await websocket_endpoint(ws, state.rt, state.hub)
+    except Exception:
+        log.exception("websocket handler failed")
+        if ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close(1011, "server error; resume from your cursor")
+
+
+async def websocket_endpoint(ws: WebSocket, rt: Runtime, hub: Hub) -> None:
     if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), rt.settings):
         await ws.close(4403, "origin not allowed")
         return
