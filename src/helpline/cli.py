@@ -26,6 +26,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         port=args.port,
         ws_max_size=1024 * 1024,
         ws_per_message_deflate=False,
+        # Helpline's own heartbeats and idle timeout keep connections alive and find dead ones;
+        # uvicorn's protocol-level pings would double that traffic on every idle socket.
+        ws_ping_interval=None,
         proxy_headers=True,
         log_level=args.log_level,
         access_log=args.access_log,

@@ -96,6 +96,9 @@ class Connection:
     id: int = field(default_factory=lambda: next(_ids))
     cursors: dict[str, int] = field(default_factory=dict)
     streams: set[str] = field(default_factory=set)  # every stream this connection is listed in
+    last_sent: float = 0.0  # event-loop time of the last frame written
+    last_received: float = 0.0  # ... and of the last frame from the client
+    idle_timeout: bool = False  # close when the client is silent for ``idle_timeout_s``
     outbox: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
 
@@ -112,22 +115,27 @@ class Hub:
         self.rt = rt
         self.connections: set[Connection] = set()
         self.by_stream: dict[str, set[Connection]] = defaultdict(set)
-        self._presence_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing: set[asyncio.Task[None]] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._presence_task = asyncio.create_task(self._touch_presence(), name="helpline-presence")
+        self._tasks = [
+            asyncio.create_task(self._touch_presence(), name="helpline-presence"),
+            asyncio.create_task(self._keep_alive(), name="helpline-keepalive"),
+        ]
 
     async def stop(self) -> None:
-        if self._presence_task is not None:
-            self._presence_task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._presence_task
+                await task
         for conn in list(self.connections):
             await self.detach(conn)
 
     def attach(self, conn: Connection) -> None:
+        conn.last_sent = conn.last_received = asyncio.get_running_loop().time()
         self.connections.add(conn)
         conn.task = asyncio.create_task(self._sender(conn), name=f"helpline-conn-{conn.id}")
         if isinstance(conn.actor, Staff):
@@ -210,17 +218,18 @@ class Hub:
     def _enqueue(self, conn: Connection, item: _Item) -> None:
         if conn.outbox.qsize() >= OUTBOX_LIMIT:
             log.warning("connection %s is too slow; closing it so it resumes", conn.id)
-            asyncio.get_running_loop().create_task(
-                conn.close(4429, "slow consumer: resume from your cursor")
-            )
+            self._close_later(conn, 4429, "slow consumer: resume from your cursor")
             return
         conn.outbox.put_nowait(item)
 
     # --- the sender ------------------------------------------------------------------------
 
     async def _sender(self, conn: Connection) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
+                if conn.outbox.empty():
+                    conn.last_sent = loop.time()
                 item = await conn.outbox.get()
                 if isinstance(item, dict):
                     await conn.send(dumps(item))
@@ -380,6 +389,30 @@ class Hub:
     @staticmethod
     def _ref(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:
         return {**frame, "ref": ref} if ref is not None else frame
+
+    def _close_later(self, conn: Connection, code: int, reason: str) -> None:
+        task = asyncio.get_running_loop().create_task(conn.close(code, reason))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    # --- keeping connections alive ----------------------------------------------------------
+
+    async def _keep_alive(self) -> None:
+        """One sweep for every connection, instead of a timer each: a heartbeat to any client
+        that has heard nothing for ``heartbeat_s``, and a close for clients that must talk
+        (``idle_timeout``) and have been silent for ``idle_timeout_s``."""
+        loop = asyncio.get_running_loop()
+        beat_s, idle_s = self.rt.settings.heartbeat_s, self.rt.settings.idle_timeout_s
+        while True:
+            await asyncio.sleep(min(1.0, beat_s / 4))
+            at = loop.time()
+            for conn in list(self.connections):
+                if conn.idle_timeout and at - conn.last_received >= idle_s:
+                    conn.idle_timeout = False  # close once
+                    self._close_later(conn, 1000, "idle timeout")
+                elif at - conn.last_sent >= beat_s and conn.outbox.empty():
+                    conn.last_sent = at
+                    self._enqueue(conn, {"type": "heartbeat"})
 
     # --- presence --------------------------------------------------------------------------
 

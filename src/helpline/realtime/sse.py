@@ -28,7 +28,7 @@ from helpline.core.runtime import Runtime
 from helpline.deps import Rt, bearer, get_staff, visitor_from_token
 from helpline.realtime import protocol as p
 from helpline.realtime.dispatch import handle, run_frame_http
-from helpline.realtime.hub import Connection, Hub, dumps
+from helpline.realtime.hub import Connection, Hub
 from helpline.realtime.websocket import welcome
 
 router = APIRouter(prefix="/api/v1/rt", tags=["realtime"])
@@ -87,10 +87,7 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
     async def frames() -> AsyncIterator[str]:
         try:
             while True:
-                try:
-                    text = await asyncio.wait_for(queue.get(), rt.settings.heartbeat_s)
-                except TimeoutError:
-                    text = dumps({"type": "heartbeat"})
+                text = await queue.get()  # the hub sends heartbeats when nothing else goes out
                 if text == _CLOSED:
                     return
                 yield f"data: {text}\n\n"

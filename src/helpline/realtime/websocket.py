@@ -87,7 +87,7 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
             with contextlib.suppress(Exception):
                 await ws.close(code, reason)
 
-    return Connection(actor=actor, send=ws.send_text, close=close)
+    return Connection(actor=actor, send=ws.send_text, close=close, idle_timeout=True)
 
 
 async def websocket_app(state: Any, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,28 +123,20 @@ async def websocket_endpoint(ws: WebSocket, rt: Runtime, hub: Hub) -> None:
 
 
 async def _serve(ws: WebSocket, rt: Runtime, hub: Hub, conn: Connection) -> None:
-    """Answer frames until the client leaves or stays silent for ``idle_timeout_s``; send a
-    heartbeat every ``heartbeat_s`` meanwhile (one loop, no timer task per connection)."""
+    """Answer frames until the client leaves. Heartbeats and the idle timeout are the hub's
+    (``Hub._keep_alive``): no timer per connection."""
     loop = asyncio.get_running_loop()
-    beat_s, idle_s = rt.settings.heartbeat_s, rt.settings.idle_timeout_s
-    next_beat = loop.time() + beat_s
-    silent_until = loop.time() + idle_s
     while True:
-        at = loop.time()
-        if at >= silent_until:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
             return
-        if at >= next_beat:
-            hub.push(conn, {"type": "heartbeat"})
-            next_beat = at + beat_s
+        conn.last_received = loop.time()
+        raw = message.get("text")
         try:
-            raw = await _receive(ws, min(next_beat, silent_until) - at)
-        except TimeoutError:
-            continue
-        if raw is None:
-            return
-        silent_until = loop.time() + idle_s
-        try:
-            frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
+            frame = p.parse(
+                raw if raw is not None else message.get("bytes") or b"",
+                max_bytes=rt.settings.max_frame_bytes,
+            )
         except p.FrameError as exc:
             hub.push(conn, p.error_frame(exc))
             continue
