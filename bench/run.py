@@ -98,11 +98,17 @@ def _raise_open_files() -> None:
 
 @contextmanager
 def helpline_server(
-    workdir: Path, *, agents: int = 0, chats: int = 0
+    workdir: Path,
+    *,
+    agents: int = 0,
+    chats: int = 0,
+    db_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Proc, Seeded]]:
-    db = f"sqlite+aiosqlite:///{workdir}/bench-{agents}-{chats}.db"
+    db = db_url or f"sqlite+aiosqlite:///{workdir}/bench-{agents}-{chats}.db"
     env = {
         **os.environ,
+        **(extra_env or {}),
         "HELPLINE_DATABASE_URL": db,
         "HELPLINE_VISITOR_MESSAGE_RATE": "1000000/1",
         "HELPLINE_CONVERSATION_RATE": "1000000/1",
@@ -149,6 +155,28 @@ def helpline_server(
         yield f"http://127.0.0.1:{port}", proc, seeded
     finally:
         proc.stop()
+
+
+@contextmanager
+def postgres_and_redis(workdir: Path) -> Iterator[tuple[str, str] | None]:
+    """A private PostgreSQL and Redis pinned to the server's core (the failure tests' helpers),
+    or None where their binaries are missing."""
+    try:
+        from tests.cluster.procs import Postgres, Redis
+
+        pg = Postgres(core=SERVER_CORE)
+    except BaseException as exc:  # pytest's skip is a BaseException
+        print(f"skipping PostgreSQL + Redis: {exc}", file=sys.stderr)
+        yield None
+        return
+    redis = Redis(workdir, core=SERVER_CORE)
+    try:
+        pg.start()
+        redis.start()
+        yield pg.url, redis.url
+    finally:
+        redis.kill()
+        pg.stop()
 
 
 @contextmanager
@@ -214,10 +242,22 @@ class Plan:
     storm_clients: int
     storm_spread_s: float
     waiting_chats: int
+    pg_rates: list[int]
 
 
-QUICK = Plan([100, 500], 2.0, 20, 25, 300, 2.0, 200, 2.0, 1000)
-FULL = Plan([250, 500, 1000, 2000, 3000, 4000], 8.0, 50, 500, 10_000, 10.0, 2000, 10.0, 5000)
+QUICK = Plan([300], 2.0, 20, 25, 300, 2.0, 200, 2.0, 1000, [100])
+FULL = Plan(
+    [250, 500, 1000, 2000, 3000, 4000],
+    8.0,
+    50,
+    500,
+    10_000,
+    10.0,
+    2000,
+    10.0,
+    5000,
+    [250, 500, 1000, 2000],
+)
 
 
 def run(plan: Plan) -> dict[str, Any]:
@@ -252,6 +292,15 @@ def run(plan: Plan) -> dict[str, Any]:
             out["scenarios"]["helpline"] = uvloop.run(
                 _helpline_rates(base, proc, plan.rates, plan.seconds, plan.pairs)
             )
+        with postgres_and_redis(workdir) as services:
+            if services is not None:
+                db_url, redis_url = services
+                with helpline_server(
+                    workdir, db_url=db_url, extra_env={"HELPLINE_REDIS_URL": redis_url}
+                ) as (base, proc, _):
+                    out["scenarios"]["helpline_pg_redis"] = uvloop.run(
+                        _helpline_rates(base, proc, plan.pg_rates, plan.seconds, plan.pairs)
+                    )
         with helpline_server(workdir, agents=plan.idle_agents, chats=plan.idle_visitors) as (
             base,
             proc,
@@ -272,7 +321,7 @@ def failures(results: dict[str, Any]) -> list[str]:
     problems = []
     for name, by_rate in results["scenarios"].items():
         for rate, m in by_rate.items():
-            groups = m["result"] if name == "helpline" else {"peer": m["result"]}
+            groups = m["result"] if name.startswith("helpline") else {"peer": m["result"]}
             for who, r in groups.items():
                 if who == "visitor_ack":
                     continue
@@ -301,12 +350,16 @@ def table(results: dict[str, Any]) -> str:
     ref_ws, ref_asgi = results["scenarios"]["relay_websockets"], results["scenarios"]["relay_asgi"]
     for name, by_rate in results["scenarios"].items():
         for rate, m in by_rate.items():
-            groups = m["result"] if name == "helpline" else {"peer": m["result"]}
+            groups = m["result"] if name.startswith("helpline") else {"peer": m["result"]}
             for who, r in groups.items():
                 if who == "visitor_ack":
                     who = "sender's ack"
-                ratio_ws = _ratio(r["p99_ms"], ref_ws[rate]["result"]["p99_ms"])
-                ratio_asgi = _ratio(r["p99_ms"], ref_asgi[rate]["result"]["p99_ms"])
+                ratio_ws = _ratio(
+                    r["p99_ms"], ref_ws.get(rate, {}).get("result", {}).get("p99_ms", 0)
+                )
+                ratio_asgi = _ratio(
+                    r["p99_ms"], ref_asgi.get(rate, {}).get("result", {}).get("p99_ms", 0)
+                )
                 rows.append(
                     f"| {rate} | {name} | {who} | {r['delivered']} | {r['lost']} | {r['duplicates']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {m['server_cpu_pct']} | {m['server_rss_mib']} | {ratio_ws} | {ratio_asgi} |"
                 )

@@ -49,7 +49,8 @@ def wait_until(check: object, timeout: float, what: str) -> None:
 class Postgres:
     """A throwaway PostgreSQL cluster: ``start``, ``restart`` (fast shutdown), ``stop``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, core: int | None = None) -> None:
+        self.core = core  # pin the server to this CPU (benchmarks)
         self.bin = Path(need("/usr/lib/postgresql/*/bin/initdb", "PostgreSQL's server")).parent
         self.dir = Path(tempfile.mkdtemp(prefix="helpline-pg-"))
         self.port = free_port()
@@ -64,6 +65,8 @@ class Postgres:
 
     def _run(self, tool: str, *args: str) -> None:
         cmd = [str(self.bin / tool), *args]
+        if self.core is not None:
+            cmd = ["taskset", "-c", str(self.core), *cmd]
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, capture_output=True, cwd=self.dir)
@@ -103,7 +106,8 @@ class Postgres:
 class Redis:
     """A throwaway Redis that keeps nothing on disk; ``restart`` kills it and starts a new one."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, core: int | None = None) -> None:
+        self.core = core
         self.binary = need("redis-server", "Redis")
         self.port = free_port()
         self.workdir = workdir
@@ -116,6 +120,8 @@ class Redis:
     def start(self) -> None:
         cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         cmd += ["--appendonly", "no", "--dir", str(self.workdir)]
+        if self.core is not None:
+            cmd = ["taskset", "-c", str(self.core), *cmd]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(lambda: _port_open(self.port), 10, "redis")
 
