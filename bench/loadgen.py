@@ -12,11 +12,13 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 TICK_S = 0.01
 _inflight: set[asyncio.Task[None]] = set()
@@ -123,22 +125,78 @@ async def relay_chat(url: str, pairs: int, rate: int, seconds: float) -> dict[st
 
 
 @dataclass
+class StaffSocket:
+    """An agent's or supervisor's socket that resumes as the console does: when the server closes
+    it (a consumer that falls 2,000 frames behind is closed with 4429), reconnect and resubscribe
+    every stream from its cursor. Late is measured as late; only what never arrives is lost."""
+
+    url: str
+    cookie: str
+    ws: ClientConnection
+    cursors: dict[str, int] = field(default_factory=dict)
+    resumes: int = 0
+    closing: bool = False
+
+    @classmethod
+    async def open(cls, url: str, cookie: str) -> StaffSocket:
+        return cls(url, cookie, await cls._connect(url, cookie))
+
+    @staticmethod
+    async def _connect(url: str, cookie: str) -> ClientConnection:
+        ws = await connect(
+            url,
+            additional_headers={"Cookie": cookie},
+            compression=None,
+            max_queue=None,
+            ping_interval=None,
+        )
+        await _ws_request(ws, {"type": "hello", "v": 1}, "welcome")
+        return ws
+
+    async def subscribe(self, stream: str) -> None:
+        frame = {"type": "subscribe", "stream": stream, "after": 0}
+        self.cursors[stream] = (await _ws_request(self.ws, frame, "subscribed"))["last_seq"]
+
+    async def frames(self) -> AsyncIterator[dict[str, Any]]:
+        while not self.closing:
+            with contextlib.suppress(ConnectionClosed):
+                async for raw in self.ws:
+                    frame = json.loads(raw)
+                    if frame.get("type") == "event" and frame["stream"] in self.cursors:
+                        self.cursors[frame["stream"]] = frame["event"]["seq"]
+                    yield frame
+            if self.closing:
+                return
+            self.resumes += 1
+            self.ws = await self._connect(self.url, self.cookie)
+            for stream, after in self.cursors.items():
+                frame = {"type": "subscribe", "stream": stream, "after": after}
+                await self.ws.send(json.dumps(frame))
+
+    async def close(self) -> None:
+        self.closing = True
+        await self.ws.close()
+
+
+@dataclass
 class HelplineChats:
     """N live conversations, each accepted by an agent; visitor and agent sockets subscribed."""
 
     base: str
     visitors: list[tuple[int, ClientConnection]] = field(default_factory=list)
-    agent_sockets: list[ClientConnection] = field(default_factory=list)
-    watcher: ClientConnection | None = None
+    agent_sockets: list[StaffSocket] = field(default_factory=list)
+    watcher: StaffSocket | None = None
 
     async def close(self) -> None:
-        sockets = (
-            [ws for _, ws in self.visitors]
-            + self.agent_sockets
-            + ([self.watcher] if self.watcher else [])
-        )
-        for ws in sockets:
+        for ws in [ws for _, ws in self.visitors]:
             await ws.close()
+        for staff in self.agent_sockets + ([self.watcher] if self.watcher else []):
+            await staff.close()
+
+    @property
+    def resumes(self) -> int:
+        staff = self.agent_sockets + ([self.watcher] if self.watcher else [])
+        return sum(s.resumes for s in staff)
 
 
 async def _ws_request(ws: ClientConnection, frame: dict[str, Any], want: str) -> dict[str, Any]:
@@ -184,19 +242,12 @@ async def setup_helpline(
             )
             r.raise_for_status()
             agents.append(email)
-        agent_ids: dict[int, ClientConnection] = {}
+        agent_ids: dict[int, StaffSocket] = {}
         for email in agents:
             http = httpx.AsyncClient(base_url=base, timeout=30)
             cookie = await _login(http, email, "bench-password")
             me = (await http.put("/api/v1/me/status", json={"status": "online"})).json()
-            ws = await connect(
-                ws_url,
-                additional_headers={"Cookie": cookie},
-                compression=None,
-                max_queue=None,
-                ping_interval=None,
-            )
-            await _ws_request(ws, {"type": "hello", "v": 1}, "welcome")
+            ws = await StaffSocket.open(ws_url, cookie)
             agent_ids[me["user_id"]] = ws
             chats.agent_sockets.append(ws)
             await http.aclose()
@@ -219,31 +270,23 @@ async def setup_helpline(
                 if conv["state"] == "assigned":
                     break
                 await asyncio.sleep(0.05)
-            ws = agent_ids[conv["agent_id"]]
+            staff = agent_ids[conv["agent_id"]]
+            await staff.subscribe(f"conversation:{cid}")
             await _ws_request(
-                ws, {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0}, "subscribed"
-            )
-            await _ws_request(
-                ws,
+                staff.ws,
                 {"type": "send", "conversation_id": cid, "client_id": "hello", "text": "Hello!"},
                 "ack",
             )
+        # The greetings' events were read past while waiting for acks: start from the heads.
+        for cid, _ in chats.visitors:
+            head = (await root.get(f"/api/v1/conversations/{cid}")).json()["last_seq"]
+            for staff in agent_ids.values():
+                if f"conversation:{cid}" in staff.cursors:
+                    staff.cursors[f"conversation:{cid}"] = head
         if watcher:
-            cookie = await _login(root, *admin)
-            chats.watcher = await connect(
-                ws_url,
-                additional_headers={"Cookie": cookie},
-                compression=None,
-                max_queue=None,
-                ping_interval=None,
-            )
-            await _ws_request(chats.watcher, {"type": "hello", "v": 1}, "welcome")
+            chats.watcher = await StaffSocket.open(ws_url, await _login(root, *admin))
             for cid, _ in chats.visitors:
-                await _ws_request(
-                    chats.watcher,
-                    {"type": "subscribe", "stream": f"conversation:{cid}", "after": 0},
-                    "subscribed",
-                )
+                await chats.watcher.subscribe(f"conversation:{cid}")
     return chats
 
 
@@ -256,17 +299,21 @@ async def helpline_chat(
         recipients["supervisor"] = Tally()
     acked = recipients["visitor_ack"]
 
+    async def read_staff(staff: StaffSocket, tally: Tally) -> None:
+        with contextlib.suppress(Exception):
+            async for frame in staff.frames():
+                if frame.get("type") == "event":
+                    event = frame["event"]
+                    cid = event.get("client_id", "")
+                    if event["type"] == "message" and cid.startswith(tag):
+                        tally.arrive(cid, float(event["text"]))
+
     async def read(ws: ClientConnection, tally: Tally, *, is_visitor: bool) -> None:
         with contextlib.suppress(Exception):
             async for raw in ws:
                 frame = json.loads(raw)
                 kind = frame.get("type")
-                if kind == "event" and not is_visitor:
-                    event = frame["event"]
-                    cid = event.get("client_id", "")
-                    if event["type"] == "message" and cid.startswith(tag):
-                        tally.arrive(cid, float(event["text"]))
-                elif kind == "ack" and is_visitor and frame["client_id"].startswith(tag):
+                if kind == "ack" and is_visitor and frame["client_id"].startswith(tag):
                     acked.acked += 1
                     acked.acked_ids.add(frame["client_id"])
                     acked.arrive(frame["client_id"], float(frame["event"]["text"]))
@@ -274,14 +321,11 @@ async def helpline_chat(
                     acked.errors += 1
 
     tasks = [
-        asyncio.create_task(read(ws, recipients["agent"], is_visitor=False))
-        for ws in chats.agent_sockets
+        asyncio.create_task(read_staff(staff, recipients["agent"])) for staff in chats.agent_sockets
     ]
     tasks += [asyncio.create_task(read(ws, acked, is_visitor=True)) for _, ws in chats.visitors]
     if chats.watcher is not None:
-        tasks.append(
-            asyncio.create_task(read(chats.watcher, recipients["supervisor"], is_visitor=False))
-        )
+        tasks.append(asyncio.create_task(read_staff(chats.watcher, recipients["supervisor"])))
 
     def sender(cid: int, ws: ClientConnection) -> Any:
         def send(i: int) -> None:
