@@ -54,3 +54,13 @@ async def test_a_silent_client_is_closed_after_the_idle_timeout(quick_server: Se
     await asyncio.wait_for(ws.closed.wait(), 10)
     assert 2.0 <= time.monotonic() - started <= 6.0
     assert ws.ws.close_code == 1000 and ws.ws.close_reason == "idle timeout"
+
+
+async def test_a_bare_ping_gets_a_pong_and_a_ping_with_ref_gets_its_ref(
+    quick_server: Server,
+) -> None:
+    ws = await visitor_socket(quick_server)
+    await ws.send('{"type":"ping"}')
+    await ws.wait(lambda f: f == {"type": "pong"})
+    reply = await ws.request({"type": "ping"})
+    assert reply["type"] == "pong" and reply["ref"].startswith("ref")

@@ -1,6 +1,8 @@
 """The connection hub: subscriptions, ordered per-connection delivery, replay and gap filling.
 
-Each connection has one outbox drained by one sender task, so everything a client receives on a
+Each connection has one outbox drained by at most one sender task at a time (started when
+something is queued, gone when the outbox is empty, so an idle socket costs no task), so
+everything a client receives on a
 stream is in sequence order, without gaps and without duplicates:
 
 - a subscribe replays from the database, then live events continue from the replayed cursor;
@@ -19,7 +21,7 @@ import contextlib
 import itertools
 import json
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +101,7 @@ class Connection:
     last_sent: float = 0.0  # event-loop time of the last frame written
     last_received: float = 0.0  # ... and of the last frame from the client
     idle_timeout: bool = False  # close when the client is silent for ``idle_timeout_s``
-    outbox: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
+    outbox: deque[_Item] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
 
     @property
@@ -137,7 +139,6 @@ class Hub:
     def attach(self, conn: Connection) -> None:
         conn.last_sent = conn.last_received = asyncio.get_running_loop().time()
         self.connections.add(conn)
-        conn.task = asyncio.create_task(self._sender(conn), name=f"helpline-conn-{conn.id}")
         if isinstance(conn.actor, Staff):
             for team_id in conn.actor.team_ids:
                 self.by_stream[f"team:{team_id}"].add(conn)
@@ -216,21 +217,22 @@ class Hub:
         return _Event(envelope.stream, seq, event_frame(external, event))
 
     def _enqueue(self, conn: Connection, item: _Item) -> None:
-        if conn.outbox.qsize() >= OUTBOX_LIMIT:
+        if len(conn.outbox) >= OUTBOX_LIMIT:
             log.warning("connection %s is too slow; closing it so it resumes", conn.id)
             self._close_later(conn, 4429, "slow consumer: resume from your cursor")
             return
-        conn.outbox.put_nowait(item)
+        conn.outbox.append(item)
+        if conn.task is None:
+            conn.task = asyncio.get_running_loop().create_task(self._sender(conn))
 
     # --- the sender ------------------------------------------------------------------------
 
     async def _sender(self, conn: Connection) -> None:
-        loop = asyncio.get_running_loop()
+        """Drain the outbox, then end. ``conn.task`` is this task until it ends; ``_enqueue``
+        starts a new one only when there is none, so there is never more than one."""
         try:
-            while True:
-                if conn.outbox.empty():
-                    conn.last_sent = loop.time()
-                item = await conn.outbox.get()
+            while conn.outbox:
+                item = conn.outbox.popleft()
                 if isinstance(item, dict):
                     await conn.send(dumps(item))
                 elif isinstance(item, _Event):
@@ -245,8 +247,13 @@ class Hub:
             raise
         except Exception:
             log.info("connection %s closed while sending", conn.id, exc_info=True)
+            conn.outbox.clear()
             with contextlib.suppress(Exception):
                 await conn.close(1011, "server error; resume from your cursor")
+        finally:
+            conn.last_sent = asyncio.get_running_loop().time()
+            if conn.task is asyncio.current_task():
+                conn.task = None
 
     async def _send_event(self, conn: Connection, item: _Event) -> None:
         cursor = conn.cursors.get(item.stream)
@@ -410,7 +417,7 @@ class Hub:
                 if conn.idle_timeout and at - conn.last_received >= idle_s:
                     conn.idle_timeout = False  # close once
                     self._close_later(conn, 1000, "idle timeout")
-                elif at - conn.last_sent >= beat_s and conn.outbox.empty():
+                elif at - conn.last_sent >= beat_s and not conn.outbox:
                     conn.last_sent = at
                     self._enqueue(conn, {"type": "heartbeat"})
 

@@ -26,6 +26,7 @@ from helpline.realtime.hub import Connection, Hub, dumps
 
 log = logging.getLogger("helpline.realtime")
 HELLO_TIMEOUT_S = 10.0
+PING, PONG = '{"type":"ping"}', {"type": "pong"}  # the web clients' ping, byte for byte
 
 
 def welcome(conn: Connection, rt: Runtime) -> dict[str, Any]:
@@ -132,6 +133,9 @@ async def _serve(ws: WebSocket, rt: Runtime, hub: Hub, conn: Connection) -> None
             return
         conn.last_received = loop.time()
         raw = message.get("text")
+        if raw == PING:  # most of what an idle client sends: answer without the full parser
+            hub.push(conn, PONG)
+            continue
         try:
             frame = p.parse(
                 raw if raw is not None else message.get("bytes") or b"",
