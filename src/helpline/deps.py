@@ -15,7 +15,7 @@ from helpline.core import tokens
 from helpline.core.actors import Staff, Visitor
 from helpline.core.errors import Forbidden, Unauthorized
 from helpline.core.runtime import Runtime
-from helpline.customers.actions import visitor_for_token
+from helpline.customers.service import visitor_for_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

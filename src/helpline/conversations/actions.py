@@ -19,7 +19,7 @@ from helpline.conversations import states
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation, ConversationEvent, ResolutionCode
 from helpline.conversations.service import Need, View, access_conversation, row_payload, view_event
-from helpline.conversations.writer import MessageWriter
+from helpline.conversations.writer import Draft, MessageWriter
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import now
 from helpline.core.errors import Conflict, Invalid, Unavailable, WrongState
@@ -156,40 +156,19 @@ async def do_send(
     body = check_text(text, max_chars=rt.settings.max_message_chars)
     masked = mask(body)
     data: dict[str, Any] = {"masked": list(masked.kinds)} if masked.changed else {}
+    draft = Draft(conversation_id, client_id, masked.text, data, internal)
     writer = rt.message_writer
     if isinstance(writer, MessageWriter):
-        outcome = await writer.submit(
-            actor,
-            conversation_id=conversation_id,
-            client_id=client_id,
-            body=masked.text,
-            data=data,
-            internal=internal,
-        )
+        outcome = await writer.submit(actor, draft)
         if not outcome.slow:
             return Sent(outcome.event, outcome.duplicate)
-    return await _send_in_own_transaction(
-        rt,
-        actor,
-        conversation_id=conversation_id,
-        client_id=client_id,
-        body=masked.text,
-        data=data,
-        internal=internal,
-    )
+    return await _send_in_own_transaction(rt, actor, draft)
 
 
-async def _send_in_own_transaction(
-    rt: Runtime,
-    actor: Actor,
-    *,
-    conversation_id: int,
-    client_id: str,
-    body: str,
-    data: dict[str, Any],
-    internal: bool,
-) -> Sent:
+async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> Sent:
     """The general path: one transaction for one send, including accepting an offered chat."""
+    conversation_id, client_id, internal = draft.conversation_id, draft.client_id, draft.internal
+    body, data = draft.body, draft.data
     existing = await _original(rt, conversation_id, actor.sender, client_id)
     if existing is not None:
         async with rt.db.read() as s:

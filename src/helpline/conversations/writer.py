@@ -61,15 +61,34 @@ class Outcome:
 SLOW = Outcome({}, False, slow=True)
 
 
-@dataclass
-class _Send:
-    actor: Actor
+@dataclass(frozen=True)
+class Draft:
+    """One send, checked and PII-masked, not yet stored."""
+
     conversation_id: int
     client_id: str
     body: str
     data: dict[str, Any]
     internal: bool
+
+
+@dataclass
+class _Send:
+    actor: Actor
+    draft: Draft
     done: asyncio.Future[Outcome]
+
+    @property
+    def conversation_id(self) -> int:
+        return self.draft.conversation_id
+
+    @property
+    def client_id(self) -> str:
+        return self.draft.client_id
+
+    @property
+    def internal(self) -> bool:
+        return self.draft.internal
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -122,19 +141,10 @@ class MessageWriter:
             if not item.done.done():
                 item.done.set_exception(Unavailable("The server is shutting down; please retry."))
 
-    async def submit(
-        self,
-        actor: Actor,
-        *,
-        conversation_id: int,
-        client_id: str,
-        body: str,
-        data: dict[str, Any],
-        internal: bool,
-    ) -> Outcome:
-        """Queue one send (text already checked and masked) and wait for its commit."""
+    async def submit(self, actor: Actor, draft: Draft) -> Outcome:
+        """Queue one send and wait for its commit."""
         done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Send(actor, conversation_id, client_id, body, data, internal, done))
+        self._queue.put_nowait(_Send(actor, draft, done))
         return await done
 
     async def _run(self) -> None:
@@ -222,7 +232,8 @@ class MessageWriter:
         created = now()
         if is_staff_message and chat.first_response_at is None:
             chat.first_response_at = batch.first_responses[chat.id] = created
-        data = {**send.data, "sender_name": send.actor.name} if send.actor.name else send.data
+        data = send.draft.data
+        data = {**data, "sender_name": send.actor.name} if send.actor.name else data
         event = {
             "conversation_id": chat.id,
             "seq": chat.last_seq,
@@ -230,7 +241,7 @@ class MessageWriter:
             "type": "message" if public else "note",
             "sender": send.actor.sender,
             "client_id": send.client_id,
-            "body": send.body,
+            "body": send.draft.body,
             "data": data,
             "created_at": created,
         }

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.core import tokens
 from helpline.customers.models import TIERS, Customer, Visitor
@@ -24,15 +24,6 @@ async def upsert_customer(s: AsyncSession, record: dict[str, Any]) -> Customer:
     customer.account_status = str(record.get("account_status", customer.account_status or ""))[:40]
     await s.flush()
     return customer
-
-
-_V = cast(Table, Visitor.__table__).c
-_BY_DIGEST = select(_V.id, _V.name).where(_V.token_digest == bindparam("digest"))
-
-
-async def visitor_for_token(s: AsyncSession | AsyncConnection, token: str) -> Any:
-    """The visitor's ``id`` and ``name`` for a token, or None. Runs on every connect."""
-    return (await s.execute(_BY_DIGEST, {"digest": tokens.digest(token)})).first()
 
 
 async def new_visitor(s: AsyncSession, *, name: str, email: str) -> tuple[Visitor, str]:
