@@ -215,10 +215,7 @@ async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> S
             raise
         return _as_sent(again, actor)
     await out.flush(rt)
-    seen = (
-        appended.as_seen_by_visitor() if isinstance(actor, Visitor) else appended.as_seen_by_staff()
-    )
-    return Sent(seen, False)
+    return Sent(appended.as_seen_by(actor), False)
 
 
 async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpline.agents.models import User
 from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
 from helpline.conversations.service import event_payload, view_event
+from helpline.core.actors import Actor, Visitor
 from helpline.core.clock import iso, now
 from helpline.core.errors import NotFound, WrongState
 from helpline.core.events import Envelope
@@ -46,6 +47,9 @@ class Appended:
 
     def as_seen_by_staff(self) -> dict[str, Any]:
         return view_event(self.payload, seq=self.seq, public_seq=self.public_seq, view="staff")
+
+    def as_seen_by(self, actor: Actor) -> dict[str, Any]:
+        return self.as_seen_by_visitor() if isinstance(actor, Visitor) else self.as_seen_by_staff()
 
 
 async def append_event(

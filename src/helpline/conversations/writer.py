@@ -34,14 +34,14 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.conversations import states
+from helpline.conversations.log import Appended
 from helpline.conversations.models import Conversation, ConversationEvent
-from helpline.conversations.service import check_access, event_payload, view_event
+from helpline.conversations.service import check_access, event_payload
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import now
 from helpline.core.errors import HelplineError, NotFound, Unavailable, WrongState
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
-from helpline.realtime.protocol import conversation_stream
 
 log = logging.getLogger("helpline.writer")
 MAX_BATCH = 256
@@ -93,10 +93,6 @@ class _Send:
     @property
     def key(self) -> tuple[int, str, str]:
         return (self.conversation_id, self.actor.sender, self.client_id)
-
-    @property
-    def view(self) -> str:
-        return "visitor" if isinstance(self.actor, Visitor) else "staff"
 
 
 @dataclass
@@ -207,9 +203,9 @@ class MessageWriter:
         if original is not None:
             check_access(send.actor, chat, "read")
             # Publish again: the first publish may have died with the node that committed it.
-            payload = _payload(original)
-            batch.envelopes.append(_envelope(original, payload))
-            return Outcome(_seen(original, payload, send.view), True)
+            appended = _appended(original)
+            batch.envelopes.append(appended.envelope)
+            return Outcome(appended.as_seen_by(send.actor), True)
         check_access(send.actor, chat, "read" if send.internal else "write")
         is_staff_message = isinstance(send.actor, Staff) and not send.internal
         if is_staff_message and chat.state == "assigned":
@@ -247,9 +243,9 @@ class MessageWriter:
         }
         batch.rows.append(event)
         stored[send.key] = event
-        payload = _payload(event)
-        batch.envelopes.append(_envelope(event, payload))
-        return Outcome(_seen(event, payload, send.view), False)
+        appended = _appended(event)
+        batch.envelopes.append(appended.envelope)
+        return Outcome(appended.as_seen_by(send.actor), False)
 
 
 _c, _e = CONVERSATIONS.c, EVENTS.c
@@ -335,33 +331,7 @@ async def _write(conn: AsyncConnection, chats: dict[int, _Chat], batch: _Batch) 
         )
 
 
-def _payload(event: dict[str, Any]) -> dict[str, Any]:
-    return event_payload(
-        conversation_id=event["conversation_id"],
-        type=event["type"],
-        sender=event["sender"],
-        body=event["body"],
-        client_id=event["client_id"],
-        data=event["data"],
-        created_at=event["created_at"],
-    )
-
-
-def _envelope(event: dict[str, Any], payload: dict[str, Any]) -> Envelope:
-    return Envelope(
-        stream=conversation_stream(event["conversation_id"]),
-        kind="event",
-        seq=event["seq"],
-        public_seq=event["public_seq"],
-        payload=payload,
-        audience="all" if event["public_seq"] is not None else "staff",
-    )
-
-
-def _seen(event: dict[str, Any], payload: dict[str, Any], view: str) -> dict[str, Any]:
-    return view_event(
-        payload,
-        seq=event["seq"],
-        public_seq=event["public_seq"],
-        view="visitor" if view == "visitor" else "staff",
-    )
+def _appended(event: dict[str, Any]) -> Appended:
+    """A stored or just-decided event row (the columns of ``conversation_events``)."""
+    fields = {k: v for k, v in event.items() if k not in ("seq", "public_seq")}
+    return Appended(event["seq"], event["public_seq"], event_payload(**fields))
