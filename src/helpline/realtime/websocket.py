@@ -13,7 +13,7 @@ import contextlib
 import logging
 from typing import Any
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.core.actors import Staff
@@ -55,9 +55,13 @@ async def _receive(ws: WebSocket, wait_s: float) -> str | bytes | None:
     ``wait_s``. (``asyncio.timeout`` rather than ``wait_for``: no extra task per frame.)"""
     async with asyncio.timeout(wait_s):
         message = await ws.receive()
-    if message["type"] == "websocket.disconnect":
-        return None
-    return message.get("text") if message.get("text") is not None else message.get("bytes", b"")
+    return None if message["type"] == "websocket.disconnect" else _data(message)
+
+
+def _data(message: Message) -> str | bytes:
+    """A received ASGI WebSocket message's data frame: text, or else bytes."""
+    text = message.get("text")
+    return text if text is not None else message.get("bytes") or b""
 
 
 async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
@@ -132,15 +136,12 @@ async def _serve(ws: WebSocket, rt: Runtime, hub: Hub, conn: Connection) -> None
         if message["type"] == "websocket.disconnect":
             return
         conn.last_received = loop.time()
-        raw = message.get("text")
+        raw = _data(message)
         if raw == PING:  # most of what an idle client sends: answer without the full parser
             hub.push(conn, PONG)
             continue
         try:
-            frame = p.parse(
-                raw if raw is not None else message.get("bytes") or b"",
-                max_bytes=rt.settings.max_frame_bytes,
-            )
+            frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
         except p.FrameError as exc:
             hub.push(conn, p.error_frame(exc))
             continue
