@@ -237,6 +237,17 @@ async def make_staff(
     return member
 
 
+async def offered(ws: WS, conversation_id: int) -> None:
+    """Wait until the inbox on ``ws`` (subscribed) offers that conversation to its agent."""
+    await ws.wait_event(
+        "inbox",
+        lambda e: (
+            e["type"] == "conversation.offered"
+            and e["conversation"]["conversation_id"] == conversation_id
+        ),
+    )
+
+
 def send(conversation_id: int, client_id: str, text: str) -> Frame:
     return {
         "type": "send",

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from helpline.core.migrate import upgrade
-from tests.clients import WS, Staff, Visitor, admin, make_staff, make_team, send
+from tests.clients import WS, Staff, Visitor, admin, make_staff, make_team, offered, send
 from tests.cluster.procs import Node, Redis, node_env
 from tests.servers import (
     Server,
@@ -74,13 +74,7 @@ async def chat_across(pair: Pair) -> tuple[Visitor, WS, WS]:
     await aws.subscribe("inbox")
     visitor = await Visitor.start(pair.a, team_id=team["id"])
     vws = await visitor.ws()
-    await aws.wait_event(
-        "inbox",
-        lambda e: (
-            e["type"] == "conversation.offered"
-            and e["conversation"]["conversation_id"] == visitor.conversation_id
-        ),
-    )
+    await offered(aws, visitor.conversation_id)
     await aws.subscribe(visitor.stream)
     reply = await aws.request(send(visitor.conversation_id, "hi", "Hello from node b"))
     assert reply["type"] == "ack", reply

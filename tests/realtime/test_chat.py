@@ -8,18 +8,8 @@ import json
 import pytest
 import websockets
 
-from tests.clients import WS, Staff, Visitor, make_staff, make_team, send
+from tests.clients import WS, Staff, Visitor, make_staff, make_team, offered, send
 from tests.servers import Server
-
-
-async def offered(ws: WS, conversation_id: int) -> None:
-    await ws.wait_event(
-        "inbox",
-        lambda e: (
-            e["type"] == "conversation.offered"
-            and e["conversation"]["conversation_id"] == conversation_id
-        ),
-    )
 
 
 async def connected_pair(

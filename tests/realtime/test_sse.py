@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.clients import Staff, Visitor, make_staff, make_team, send
+from tests.clients import Staff, Visitor, make_staff, make_team, offered, send
 from tests.servers import Server
 
 
@@ -78,13 +78,7 @@ async def test_visitor_chats_over_the_fallback(server: Server, root: Staff) -> N
 
         aws = await agent.ws()
         await aws.subscribe("inbox")
-        await aws.wait_event(
-            "inbox",
-            lambda e: (
-                e["type"] == "conversation.offered"
-                and e["conversation"]["conversation_id"] == chat.conversation_id
-            ),
-        )
+        await offered(aws, chat.conversation_id)
         await aws.subscribe(chat.stream)
         reply = await aws.request(send(chat.conversation_id, "agent-1", "answer from the agent"))
         assert reply["type"] == "ack", reply
