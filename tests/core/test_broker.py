@@ -66,6 +66,26 @@ async def test_envelopes_reach_this_node_at_once_and_other_nodes_once() -> None:
         await b.broker.close()
 
 
+async def test_malformed_messages_on_the_channel_are_ignored() -> None:
+    from redis.asyncio import Redis
+
+    channel = f"test:{secrets.token_hex(4)}"
+    node = Node("b", channel)
+    await node.start()
+    raw = Redis.from_url(redis_url())
+    try:
+        await until(lambda: node.broker.status() == "ok")
+        for junk in (b"no newline", b"a\nnot json", b'a\n[{"stream": 1}]', b"a\n{}"):
+            await raw.publish(channel, junk)
+        await raw.publish(channel, encode("a", [event("conversation:5", 1)]))
+        await until(lambda: len(node.got) == 1)
+        assert node.got == [event("conversation:5", 1)]
+        assert node.resyncs.count(True) == 1  # the listener never had to reconnect
+    finally:
+        await raw.aclose()
+        await node.broker.close()
+
+
 async def test_a_node_resyncs_on_connect_and_periodically() -> None:
     node = Node("a", f"test:{secrets.token_hex(4)}")
     await node.start()
