@@ -4,114 +4,12 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from helpline.web import STATIC
-from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server, start_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-PASSWORD = "a-long-password"
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not (STATIC / "app" / "widget" / "index.html").is_file():
-        pytest.fail("web assets are not built: run `make web` (make test does)")
-    workdir = tmp_path_factory.mktemp("web")
-    srv = start_server(f"sqlite+aiosqlite:///{workdir}/helpline.db", workdir)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it from Debian packages")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        ctx.close()
-
-
-def new_page(browser: Browser, contexts: list[BrowserContext], **kw: object) -> Page:
-    ctx = browser.new_context(**kw)  # type: ignore[arg-type]
-    contexts.append(ctx)
-    return ctx.new_page()
-
-
-def setup_team(web: Server, page: Page, tag: str) -> str:
-    """A team handling topic ``tag`` and an agent in it, made through the API; returns the email."""
-    api = page.request
-    r = api.post(
-        f"{web.base_url}/api/v1/auth/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    )
-    csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
-    team = api.post(
-        f"{web.base_url}/api/v1/teams", data={"name": f"Team {tag}", "skills": [tag]}, headers=csrf
-    ).json()
-    email = f"{tag}@example.com"
-    api.post(
-        f"{web.base_url}/api/v1/users",
-        data={
-            "email": email,
-            "name": f"Agent {tag}",
-            "password": PASSWORD,
-            "team_ids": [team["id"]],
-            "skills": [tag],
-        },
-        headers=csrf,
-    )
-    api.post(f"{web.base_url}/api/v1/auth/logout", headers=csrf)
-    return email
-
-
-def agent_console(web: Server, page: Page, email: str) -> Page:
-    page.goto(f"{web.base_url}/console")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Your status").select_option("online")
-    expect(page.get_by_text("Waiting for chats…")).to_be_visible()
-    return page
-
-
-def start_chat(web: Server, page: Page, *, name: str, topic: str, message: str) -> FrameLocator:
-    page.goto(f"{web.base_url}/demo")
-    widget = page.frame_locator("iframe[data-helpline]")
-    widget.get_by_role("button", name="Open chat").click()
-    widget.get_by_label("Name").fill(name)
-    widget.get_by_label("Email").fill("visitor@example.com")
-    widget.get_by_label("Topic").select_option(topic)
-    widget.get_by_label("How can we help? (optional)").fill(message)
-    widget.get_by_role("button", name="Start chat").click()
-    expect(widget.get_by_text(message)).to_be_visible()
-    return widget
-
-
-def reply(pane: Page | object, text: str) -> None:
-    box = pane.get_by_label("Reply")  # type: ignore[attr-defined]
-    box.fill(text)
-    box.press("Enter")
+from tests.servers import Server
+from tests.web.helpers import agent_console, new_page, reply, setup_team, start_chat
 
 
 def test_one_agent_chats_with_two_visitors_both_ways(
