@@ -11,16 +11,27 @@
   frame.src = origin + "/widget";
   frame.title = "Chat with support";
   frame.setAttribute("data-helpline", "widget");
-  const base = "position:fixed;bottom:0;right:0;border:0;z-index:2147483000;background:transparent;color-scheme:normal;";
+  const base = "position:fixed;bottom:0;right:0;border:0;margin:0;z-index:2147483000;background:transparent;color-scheme:normal;max-width:100%;max-height:100%;";
   const closed = base + "width:84px;height:84px;";
   frame.style.cssText = closed;
+  let isOpen = false;
+
+  function phone(): boolean {
+    return Math.min(window.innerWidth, screen.width || window.innerWidth) < 600;
+  }
 
   function size(open: boolean): void {
+    isOpen = open;
     if (!open) frame.style.cssText = closed;
-    else if (window.innerWidth < 600) frame.style.cssText = base + "width:100%;height:100%;";
+    // On phones the open widget covers the whole screen: top to bottom (dynamic viewport units
+    // follow the browser's toolbars), so none of the host page shows around or behind it.
+    else if (phone()) frame.style.cssText = base + "top:0;left:0;width:100%;height:100%;height:100dvh;background:#fff;";
     else frame.style.cssText = base + "width:380px;height:min(620px,100%);padding:0 12px 12px 0;";
   }
 
+  window.addEventListener("resize", function () {
+    if (isOpen) size(true);
+  });
   window.addEventListener("message", function (e: MessageEvent) {
     if (e.origin !== origin || !e.data || e.data.source !== "helpline") return;
     if (e.data.type === "resize") size(Boolean(e.data.open));
