@@ -14,6 +14,7 @@ from helpline.agents.auth import CSRF_HEADER, SESSION_COOKIE, session_staff
 from helpline.core import tokens
 from helpline.core.actors import Staff, Visitor
 from helpline.core.errors import Forbidden, Unauthorized
+from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
 from helpline.customers.service import visitor_for_token
 
@@ -85,6 +86,7 @@ CurrentVisitor = Annotated[Visitor, Depends(get_visitor)]
 OptionalVisitor = Annotated[Visitor | None, Depends(get_optional_visitor)]
 
 
-def require_role(staff: Staff, *roles: str) -> None:
-    if staff.role not in roles:
-        raise Forbidden(f"This needs the {' or '.join(roles)} role.")
+def require(staff: Staff, capability: Capability) -> None:
+    """Raise :class:`Forbidden` unless ``staff``'s role grants ``capability``."""
+    if not staff.can(capability):
+        raise Forbidden(f"Your role may not do this (it needs {capability.value}).")

@@ -10,6 +10,7 @@ from helpline.canned.render import first_name
 from helpline.conversations.models import Conversation
 from helpline.core.actors import Staff
 from helpline.core.errors import Forbidden, NotFound
+from helpline.core.permissions import Capability
 from helpline.customers.models import Customer, Visitor
 
 
@@ -42,7 +43,9 @@ async def access_canned(
 def check_can_edit(staff: Staff, team_id: int | None) -> None:
     """Admins edit everything; supervisors edit their teams' responses."""
     if staff.is_admin or (
-        staff.role == "supervisor" and team_id is not None and team_id in staff.team_ids
+        staff.can(Capability.MANAGE_TEAM_CANNED)
+        and team_id is not None
+        and team_id in staff.team_ids
     ):
         return
     raise Forbidden("Only admins, or supervisors for their teams, can change canned responses.")

@@ -26,6 +26,7 @@ from helpline.conversations.schemas import CustomerOut, PastConversation
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import aware, iso
 from helpline.core.errors import Forbidden, NotFound
+from helpline.core.permissions import Capability
 from helpline.customers.models import Customer
 from helpline.customers.models import Visitor as VisitorRow
 
@@ -202,25 +203,39 @@ class Accessible(Protocol):
 def can_access(actor: Actor, conv: Accessible, need: Need) -> bool:
     if isinstance(actor, Visitor):
         return conv.visitor_id == actor.visitor_id and need != "manage"
+    own = conv.agent_id == actor.user_id
     if need == "write":
-        return conv.agent_id == actor.user_id
+        return own and actor.can(Capability.ANSWER_CHATS)
     in_team = actor.is_admin or conv.team_id in actor.team_ids
     if need == "manage":
-        return conv.agent_id == actor.user_id or (actor.supervises and in_team)
-    return in_team or conv.agent_id == actor.user_id
+        return (own and actor.can(Capability.ANSWER_CHATS)) or (actor.supervises and in_team)
+    return in_team or own
 
 
 def check_access(actor: Actor, conv: Accessible, need: Need) -> None:
-    """Raise unless ``actor`` may do ``need`` on ``conv``. Visitors get :class:`NotFound` for
-    conversations that are not theirs (existence is not revealed); staff get
-    :class:`Forbidden`."""
+    """Raise unless ``actor`` may do ``need`` on ``conv``.
+
+    Visitors get :class:`NotFound` for conversations that are not theirs (existence is not
+    revealed). Staff who may read the chat but not do ``need`` get ``read_only`` (their role
+    does not answer chats) or ``not_assigned``; anyone else gets ``forbidden``.
+    """
     if can_access(actor, conv, need):
         return
     if isinstance(actor, Visitor):
         raise NotFound("Conversation not found.")
-    if need == "write" and can_access(actor, conv, "read"):
+    if need != "read" and can_access(actor, conv, "read"):
+        check_can_answer(actor)
         raise Forbidden("This conversation is not assigned to you.", code="not_assigned")
     raise Forbidden("You do not have access to this conversation.")
+
+
+def check_can_answer(staff: Staff) -> None:
+    """Raise ``read_only`` unless ``staff``'s role may take and answer chats."""
+    if not staff.can(Capability.ANSWER_CHATS):
+        raise Forbidden(
+            "Your role can read chats and write internal notes, not answer them.",
+            code="read_only",
+        )
 
 
 async def access_conversation(

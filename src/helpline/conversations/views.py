@@ -30,8 +30,9 @@ from helpline.conversations.service import View
 from helpline.conversations.states import STATES
 from helpline.core.actors import Actor
 from helpline.core.errors import Invalid
+from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
-from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require_role
+from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require
 from helpline.routing.actions import do_accept, do_pick, do_transfer
 
 widget = APIRouter(prefix="/api/v1/widget", tags=["widget"])
@@ -232,7 +233,7 @@ async def put_resolution_code(
     code: str, body: ResolutionCodeIn, staff: CurrentStaff, rt: Rt
 ) -> ResolutionCodeOut:
     """Create or change a resolution code (admin). Retire one with ``active: false``."""
-    require_role(staff, "admin")
+    require(staff, Capability.ADMINISTER)
     if body.code != code:
         raise Invalid("The code in the path and the body differ.")
     async with rt.db.write() as s:

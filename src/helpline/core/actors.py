@@ -1,8 +1,14 @@
-"""Who is acting: a staff member (from a login session) or a visitor (from a widget token)."""
+"""Who is acting: a staff member (from a login session) or a visitor (from a widget token).
+
+What a staff member may do is asked of :mod:`helpline.core.permissions` through
+:meth:`Staff.can`; nothing compares role strings.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from helpline.core.permissions import Capability, can
 
 
 @dataclass(frozen=True)
@@ -16,13 +22,17 @@ class Staff:
     def sender(self) -> str:
         return f"agent:{self.user_id}"
 
+    def can(self, capability: Capability) -> bool:
+        return can(self.role, capability)
+
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        """Sees and manages every team (the ``read_all_chats`` capability)."""
+        return self.can(Capability.READ_ALL_CHATS)
 
     @property
     def supervises(self) -> bool:
-        return self.role in ("admin", "supervisor")
+        return self.can(Capability.MANAGE_TEAM_CHATS)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.conversations.models import Conversation
 from helpline.conversations.states import HOLDS_CAPACITY
 from helpline.core.clock import aware, now
+from helpline.core.permissions import Capability, roles_with
 from helpline.routing.models import Assignment
 from helpline.routing.selection import Candidate
 
-ROUTABLE_ROLES = ("agent", "supervisor")
+ROUTABLE_ROLES = roles_with(Capability.ROUTED)
 
 
 async def loads(s: AsyncSession, agent_ids: list[int]) -> dict[int, int]:
