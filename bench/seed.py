@@ -33,7 +33,7 @@ async def seed(db_url: str, *, agents: int, chats: int) -> Seeded:
     db = Database(db_url)
     out = Seeded()
     at = now()
-    password = hash_password(secrets.token_urlsafe(12))
+    password = await hash_password(secrets.token_urlsafe(12))
     try:
         async with db.write() as s:
             team = Team(name=f"bench-{secrets.token_hex(3)}", concurrency_cap=10_000)

@@ -67,16 +67,18 @@ def free_port() -> int:
 async def seed(db_url: str) -> None:
     """An admin with a known password, and resolution codes; everything else tests make."""
     from helpline.agents.actions import create_user
+    from helpline.agents.auth import hash_password
     from helpline.agents.schemas import UserCreate
     from helpline.conversations.models import ResolutionCode
 
+    password_hash = await hash_password(ADMIN_PASSWORD)
     db = Database(db_url)
     try:
         async with db.write() as s:
             data = UserCreate(
                 email=ADMIN_EMAIL, name="Root Admin", password=ADMIN_PASSWORD, role="admin"
             )
-            await create_user(s, data, actor_id=None)
+            await create_user(s, data, password_hash=password_hash, actor_id=None)
             for code in ("resolved", "escalated"):
                 s.add(ResolutionCode(code=code, label=code.title()))
             s.add(ResolutionCode(code="retired", label="Retired", active=False))

@@ -52,10 +52,12 @@ async def _user_create(args: argparse.Namespace, settings: Settings) -> None:
     from sqlalchemy import select
 
     from helpline.agents.actions import create_user
+    from helpline.agents.auth import new_password_hash
     from helpline.agents.models import Team
     from helpline.agents.schemas import UserCreate
 
     password = args.password or secrets.token_urlsafe(12)
+    password_hash = await new_password_hash(password, email=args.email, name=args.name)
     db = Database(settings.database_url)
     try:
         async with db.write() as s:
@@ -72,7 +74,7 @@ async def _user_create(args: argparse.Namespace, settings: Settings) -> None:
                 role=args.role,
                 team_ids=team_ids,
             )
-            user = await create_user(s, data, actor_id=None)
+            user = await create_user(s, data, password_hash=password_hash, actor_id=None)
     finally:
         await db.close()
     print(f"Created {args.role} {user.email} (id {user.id})")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from helpline.agents import actions as agents
-from helpline.agents.auth import hash_password
+from helpline.agents.auth import new_password_hash
 from helpline.agents.models import Team, User
 from helpline.agents.schemas import Role, TeamCreate, UserCreate
 from helpline.canned.models import CannedResponse
@@ -91,6 +91,7 @@ async def load_demo(db: Database) -> list[Credential]:
             team_ids[spec.name] = team.id
         for email, name, role, skills, teams in STAFF:
             password = secrets.token_urlsafe(9)
+            hashed = await new_password_hash(password, email=email, name=name)
             user = await s.scalar(select(User).where(User.email == email))
             if user is None:
                 data = UserCreate(
@@ -102,9 +103,9 @@ async def load_demo(db: Database) -> list[Credential]:
                     languages=["en"],
                     team_ids=[team_ids[t] for t in teams],
                 )
-                await agents.create_user(s, data, actor_id=None)
+                await agents.create_user(s, data, password_hash=hashed, actor_id=None)
             else:
-                user.password_hash = hash_password(password)
+                user.password_hash = hashed
             credentials.append(Credential(email, password, role))
         for shortcut, title, body in CANNED:
             exists = await s.scalar(

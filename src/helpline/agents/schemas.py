@@ -32,6 +32,11 @@ class UserOut(BaseModel):
     team_ids: list[int] = []
 
 
+class PasswordIn(Strict):
+    current: str = Field(max_length=200)
+    new: str = Field(max_length=200)
+
+
 class MeOut(BaseModel):
     user: UserOut
     csrf_token: str
@@ -41,7 +46,7 @@ class MeOut(BaseModel):
 class UserCreate(Strict):
     email: EmailStr
     name: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(max_length=200)
     role: Role = "agent"
     skills: list[Tag] = []
     languages: list[Tag] = []
@@ -50,7 +55,7 @@ class UserCreate(Strict):
 
 class UserPatch(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    password: str | None = Field(default=None, min_length=10, max_length=200)
+    password: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     skills: list[Tag] | None = None
     languages: list[Tag] | None = None

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy.exc import IntegrityError
 
 from helpline.agents import actions, service
-from helpline.agents.auth import SESSION_COOKIE, authenticate, create_session, end_session
+from helpline.agents.auth import SESSION_COOKIE
 from helpline.agents.schemas import (
     AgentStatusOut,
     LoginIn,
     MeOut,
+    PasswordIn,
     StatusIn,
     TeamCreate,
     TeamOut,
@@ -19,54 +19,45 @@ from helpline.agents.schemas import (
     UserOut,
     UserPatch,
 )
-from helpline.compliance import audit
-from helpline.core.errors import Conflict, Unauthorized
-from helpline.deps import CurrentSession, CurrentStaff, Rt, require_role
+from helpline.core.permissions import Capability
+from helpline.deps import CurrentSession, CurrentStaff, Rt, require
 from helpline.routing.actions import do_set_status
 from helpline.routing.service import loads
 
 router = APIRouter(prefix="/api/v1", tags=["agents"])
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/auth/login")
 async def login(body: LoginIn, request: Request, response: Response, rt: Rt) -> MeOut:
     """Log in with email and password; sets the session cookie and returns the CSRF token."""
-    rt.limit.logins.check(f"{_client_ip(request)}:{body.email.lower()}", "login attempts")
-    async with rt.db.write() as s:
-        user = await authenticate(s, body.email, body.password)
-        if user is None:
-            raise Unauthorized("Wrong email or password.", code="bad_credentials")
-        token, csrf = await create_session(s, user.id, ttl_s=rt.settings.session_ttl_s)
-        audit.record(s, actor_id=user.id, action="auth.login", target=f"user:{user.id}")
-        out = MeOut(
-            user=await service.user_out(s, user),
-            csrf_token=csrf,
-            status=await service.status_of(s, user.id),
-        )
+    ip = request.client.host if request.client else "unknown"
+    done = await actions.do_login(rt, email=body.email, password=body.password, client_ip=ip)
     secure = request.url.scheme == "https" or rt.settings.public_url.startswith("https://")
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        done.token,
         max_age=rt.settings.session_ttl_s,
         httponly=True,
         secure=secure,
         samesite="lax",
         path="/",
     )
-    return out
+    return done.me
 
 
 @router.post("/auth/logout", status_code=204)
 async def logout(staff: CurrentStaff, request: Request, response: Response, rt: Rt) -> None:
-    """End this login session."""
-    async with rt.db.write() as s:
-        await end_session(s, request.cookies.get(SESSION_COOKIE, ""))
-        audit.record(s, actor_id=staff.user_id, action="auth.logout")
+    """End this login session; its live connections close. Without another session you go
+    offline."""
+    await actions.do_logout(rt, staff, token=request.cookies.get(SESSION_COOKIE, ""))
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.put("/me/password", status_code=204)
+async def change_password(body: PasswordIn, staff: CurrentStaff, request: Request, rt: Rt) -> None:
+    """Change your password; your other sessions end."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await actions.do_change_password(rt, staff, token=token, current=body.current, new=body.new)
 
 
 @router.get("/me")
@@ -101,22 +92,16 @@ async def list_users(staff: CurrentStaff, rt: Rt) -> list[UserOut]:
 @router.post("/users", status_code=201)
 async def create_user(body: UserCreate, staff: CurrentStaff, rt: Rt) -> UserOut:
     """Create a user (admin)."""
-    require_role(staff, "admin")
-    try:
-        async with rt.db.write() as s:
-            user = await actions.create_user(s, body, actor_id=staff.user_id)
-            return await service.user_out(s, user)
-    except IntegrityError:
-        raise Conflict("A user with that email already exists.", code="email_taken") from None
+    require(staff, Capability.ADMINISTER)
+    return await actions.do_create_user(rt, staff, body)
 
 
 @router.patch("/users/{user_id}")
 async def update_user(user_id: int, body: UserPatch, staff: CurrentStaff, rt: Rt) -> UserOut:
-    """Change a user's details, role, teams or password (admin)."""
-    require_role(staff, "admin")
-    async with rt.db.write() as s:
-        user = await actions.update_user(s, user_id, body, actor_id=staff.user_id)
-        return await service.user_out(s, user)
+    """Change a user's details, role, teams or password (admin). A password reset or
+    deactivation ends the user's sessions and live connections."""
+    require(staff, Capability.ADMINISTER)
+    return await actions.do_update_user(rt, staff, user_id, body)
 
 
 @router.get("/teams")
@@ -129,16 +114,12 @@ async def list_teams(staff: CurrentStaff, rt: Rt) -> list[TeamOut]:
 @router.post("/teams", status_code=201)
 async def create_team(body: TeamCreate, staff: CurrentStaff, rt: Rt) -> TeamOut:
     """Create a team (admin)."""
-    require_role(staff, "admin")
-    async with rt.db.write() as s:
-        return TeamOut.model_validate(await actions.create_team(s, body, actor_id=staff.user_id))
+    require(staff, Capability.ADMINISTER)
+    return TeamOut.model_validate(await actions.do_create_team(rt, staff, body))
 
 
 @router.patch("/teams/{team_id}")
 async def update_team(team_id: int, body: TeamPatch, staff: CurrentStaff, rt: Rt) -> TeamOut:
     """Change a team's skills, languages, cap, multi-chat switch or answer timeout (admin)."""
-    require_role(staff, "admin")
-    async with rt.db.write() as s:
-        team = await actions.update_team(s, team_id, body, actor_id=staff.user_id)
-    rt.request_routing(team_id)
-    return TeamOut.model_validate(team)
+    require(staff, Capability.ADMINISTER)
+    return TeamOut.model_validate(await actions.do_update_team(rt, staff, team_id, body))
