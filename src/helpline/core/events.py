@@ -5,8 +5,9 @@ receiver can detect gaps and re-read from the database) or an ephemeral frame (t
 receipts, queue position) that is never stored and never replayed.
 
 Streams: ``conversation:<id>``, ``inbox:<user id>`` (an agent's own stream), ``team:<id>`` (queue
-summaries for the team's staff), and ``access:<conversation id>`` (access to that conversation
-changed; the hub re-checks its subscribers).
+summaries for the team's staff), ``access:<conversation id>`` (kind ``access``: who may see that
+conversation changed; the hub re-checks its subscribers) and ``user:<user id>`` (kind ``user``:
+that user's session ended or rights changed; the hub re-authenticates their connections).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ Audience = Literal["all", "staff", "visitor"]
 @dataclass(frozen=True)
 class Envelope:
     stream: str
-    kind: Literal["event", "ephemeral", "access"]
+    kind: Literal["event", "ephemeral", "access", "user"]
     seq: int = 0
     public_seq: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)

@@ -12,12 +12,23 @@ stream is in sequence order, without gaps and without duplicates:
 
 The sender never blocks the broker: envelopes are queued, and a connection whose outbox overflows
 is closed with code 4429 (the client resumes from its cursor, losing nothing).
+
+Rights that shrink take effect at once. A ``user`` envelope (that user logged out, was
+deactivated, had a password reset, or a new role or teams; published by agents/actions.py on
+every node) *suspends* each of the user's connections: it leaves every stream at once, so
+nothing more is queued for it, and its sender re-authenticates the connection's credential.
+An ended session gets a ``session_ended`` error and close code 4401; otherwise the connection
+takes the fresh actor and rejoins only the streams it may still read, catching up from the
+database from its cursors, so it loses nothing it is still entitled to. ``resync`` (after a
+broker reconnect and every ``resync_s``) compares every staff connection with the database
+too, in case a notice was missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -36,6 +47,7 @@ from helpline.core.errors import HelplineError
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
 from helpline.realtime import audience
+from helpline.realtime.auth import live_staff
 from helpline.realtime.protocol import Reload, plan_resume, stream_conversation_id
 
 log = logging.getLogger("helpline.realtime")
@@ -77,6 +89,11 @@ class _Resync:
 
 
 @dataclass(frozen=True)
+class _Reauth:
+    """Re-authenticate a suspended connection and restore what it may still see."""
+
+
+@dataclass(frozen=True)
 class _Event:
     """A live event, already serialized: every connection with the same view sends one text."""
 
@@ -85,7 +102,13 @@ class _Event:
     text: str
 
 
-_Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Event
+_Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Reauth | _Event
+Reauthenticate = Callable[[list[str]], Awaitable[dict[str, Actor]]]
+SESSION_ENDED = {
+    "type": "error",
+    "code": "session_ended",
+    "message": "Your session has ended or your access changed; please log in again.",
+}
 
 
 @dataclass(eq=False)
@@ -95,6 +118,8 @@ class Connection:
     actor: Actor
     send: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Coroutine[Any, Any, None]]
+    # What keeps the connection valid: a staff session's token digest (None for visitors).
+    credential: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
     cursors: dict[str, int] = field(default_factory=dict)
     streams: set[str] = field(default_factory=set)  # every stream this connection is listed in
@@ -103,6 +128,19 @@ class Connection:
     idle_timeout: bool = False  # close when the client is silent for ``idle_timeout_s``
     outbox: deque[_Item] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
+    # Set while the connection is suspended (off every stream until its rights are checked
+    # again); frames from the client wait for it.
+    rechecked: asyncio.Event | None = None
+    revoked: bool = False  # its session ended: it is closing and may do nothing more
+
+    @property
+    def suspended(self) -> bool:
+        return self.rechecked is not None
+
+    def resume_frames(self) -> None:
+        if self.rechecked is not None:
+            self.rechecked.set()
+            self.rechecked = None
 
     @property
     def view(self) -> audience.View:
@@ -113,8 +151,9 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, reauthenticate: Reauthenticate | None = None) -> None:
         self.rt = rt
+        self.reauthenticate = reauthenticate or functools.partial(live_staff, rt)
         self.connections: set[Connection] = set()
         self.by_stream: dict[str, set[Connection]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
@@ -139,6 +178,9 @@ class Hub:
     def attach(self, conn: Connection) -> None:
         conn.last_sent = conn.last_received = asyncio.get_running_loop().time()
         self.connections.add(conn)
+        self._join_teams(conn)
+
+    def _join_teams(self, conn: Connection) -> None:
         if isinstance(conn.actor, Staff):
             for team_id in conn.actor.team_ids:
                 self.by_stream[f"team:{team_id}"].add(conn)
@@ -174,16 +216,35 @@ class Hub:
     def _drop(self, conn: Connection, stream: str) -> None:
         conn.cursors.pop(stream, None)
         conn.streams.discard(stream)
+        self._leave(conn, stream)
+
+    def _leave(self, conn: Connection, stream: str) -> None:
+        """Stop queueing ``stream``'s envelopes for ``conn``; its cursor stays."""
         members = self.by_stream.get(stream)
         if members is not None:
             members.discard(conn)
             if not members:
                 del self.by_stream[stream]
 
+    def suspend(self, conn: Connection) -> None:
+        """Take ``conn`` off every stream now and re-authenticate it in its sender."""
+        if conn.suspended or conn not in self.connections:
+            return
+        conn.rechecked = asyncio.Event()
+        for stream in conn.streams:
+            self._leave(conn, stream)
+        self._enqueue(conn, _Reauth())
+
     # --- fan-out ---------------------------------------------------------------------------
 
     def deliver(self, envelope: Envelope) -> None:
         """Called by the broker for every envelope; never blocks."""
+        if envelope.kind == "user":
+            user_id = int(envelope.stream.split(":", 1)[1])
+            for conn in list(self.connections):
+                if isinstance(conn.actor, Staff) and conn.actor.user_id == user_id:
+                    self.suspend(conn)
+            return
         if envelope.kind == "access":
             conv_id = envelope.stream.split(":", 1)[1]
             for conn in list(self.by_stream.get(f"conversation:{conv_id}", ())):
@@ -241,6 +302,8 @@ class Hub:
                     await self._replay(conn, item)
                 elif isinstance(item, _Resync):
                     await self._resync_stream(conn, item)
+                elif isinstance(item, _Reauth):
+                    await self._reauth(conn)
                 else:
                     await self._recheck(conn, item.stream)
         except asyncio.CancelledError:
@@ -310,6 +373,7 @@ class Hub:
         conversation subscriptions are also re-authorized, since "access changed" notices may
         have been missed too. Returns how many connections were behind.
         """
+        await self._recheck_identities()
         streams = list(self.by_stream)
         conv_ids = [i for i in map(stream_conversation_id, streams) if i is not None]
         user_ids = [int(s.split(":", 1)[1]) for s in streams if s.startswith("inbox:")]
@@ -334,6 +398,17 @@ class Hub:
                     behind += 1
                     self._enqueue(conn, _Resync(stream, last))
         return behind
+
+    async def _recheck_identities(self) -> None:
+        """Suspend every staff connection whose rights differ from the database's (a missed
+        ``user`` notice): one read for all of them."""
+        staff = [c for c in self.connections if c.credential is not None and not c.suspended]
+        if not staff:
+            return
+        current = await self.reauthenticate([c.credential for c in staff if c.credential])
+        for conn in staff:
+            if conn.credential is not None and current.get(conn.credential) != conn.actor:
+                self.suspend(conn)
 
     async def _replay(self, conn: Connection, cmd: _Subscribe) -> None:
         if not self.is_subscribed(conn, cmd.stream):
@@ -392,6 +467,50 @@ class Hub:
             await conn.send(
                 dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
             )
+
+    async def _reauth(self, conn: Connection) -> None:
+        """Give a suspended connection its current rights, or end it (see the module doc)."""
+        credential = conn.credential
+        fresh = (await self.reauthenticate([credential])).get(credential) if credential else None
+        if fresh is None:
+            conn.revoked = True
+            conn.resume_frames()
+            for stream in list(conn.streams):
+                self._drop(conn, stream)
+            conn.outbox.clear()
+            await conn.send(dumps(SESSION_ENDED))
+            self._close_later(conn, 4401, "session ended")
+            return
+        conn.actor = fresh
+        conn.resume_frames()
+        for stream in [s for s in conn.streams if s.startswith("team:")]:
+            conn.streams.discard(stream)
+        self._join_teams(conn)
+        for stream in [s for s in conn.streams if not s.startswith("team:")]:
+            await self._rejoin(conn, stream)
+
+    async def _rejoin(self, conn: Connection, stream: str) -> None:
+        """Put ``conn`` back on ``stream`` if it may still read it, then catch up from its
+        cursor: envelopes queued from now on follow, anything in between comes from the
+        database."""
+        conv_id = stream_conversation_id(stream)
+        if conv_id is not None:
+            try:
+                async with self.rt.db.read_conn() as db:
+                    await service.access_row(db, conn.actor, conv_id, "read")
+            except HelplineError:
+                self._drop(conn, stream)
+                await conn.send(
+                    dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
+                )
+                return
+        self.by_stream[stream].add(conn)
+        cursor = conn.cursors.get(stream)
+        if cursor is not None:
+            async with self.rt.db.read_conn() as db:
+                head = await self._head(db, conn, stream)
+            if head > cursor:
+                await self._catch_up(conn, stream, cursor, head)
 
     @staticmethod
     def _ref(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:

@@ -81,7 +81,7 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
                 code="unsupported_version",
                 supported=[p.VERSION],
             )
-        actor = await authenticate(rt, token=frame.token, cookies=dict(ws.cookies))
+        who = await authenticate(rt, token=frame.token, cookies=dict(ws.cookies))
     except HelplineError as exc:
         await ws.send_text(dumps(p.error_frame(exc)))
         await ws.close(4401 if exc.status == 401 else 4400, exc.code)
@@ -92,7 +92,13 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
             with contextlib.suppress(Exception):
                 await ws.close(code, reason)
 
-    return Connection(actor=actor, send=ws.send_text, close=close, idle_timeout=True)
+    return Connection(
+        actor=who.actor,
+        credential=who.credential,
+        send=ws.send_text,
+        close=close,
+        idle_timeout=True,
+    )
 
 
 async def websocket_app(state: Any, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,6 +151,10 @@ async def _serve(ws: WebSocket, rt: Runtime, hub: Hub, conn: Connection) -> None
         except p.FrameError as exc:
             hub.push(conn, p.error_frame(exc))
             continue
+        if conn.rechecked is not None:  # its rights are being checked again: a few ms
+            await conn.rechecked.wait()
+        if conn.revoked:
+            return
         reply = await handle(rt, hub, conn.actor, frame, conn)
         if reply is not None:
             hub.push(conn, reply)
