@@ -34,15 +34,35 @@ def test_least_loaded_then_longest_idle_then_lowest_id() -> None:
     assert select(ChatNeeds(), tie, relax_after_s=60).agent_id == 4  # type: ignore[union-attr]
 
 
-def test_nobody_when_offline_away_full_or_excluded() -> None:
-    pool = [
-        agent(1, status="away"),
-        agent(2, status="offline"),
-        agent(3, active=2, cap=2),
-        agent(4),
-    ]
-    assert select(ChatNeeds(excluded=frozenset({4})), pool, relax_after_s=60) is None
+def test_nobody_when_offline_away_or_full() -> None:
+    pool = [agent(1, status="away"), agent(2, status="offline"), agent(3, active=2, cap=2)]
+    assert select(ChatNeeds(), pool, relax_after_s=60) is None
     assert select(ChatNeeds(), [], relax_after_s=60) is None
+
+
+def test_excluded_agents_come_last_but_never_strand_a_chat() -> None:
+    pool = [agent(3, active=1), agent(4)]
+    needs = ChatNeeds(excluded=frozenset({4}))
+    first = select(needs, pool, relax_after_s=60)
+    assert first is not None and first.agent_id == 3, "a busier agent beats an excluded one"
+    assert first.reason["excluded_fallback"] is False
+    alone = select(needs, [agent(4), agent(5, status="away")], relax_after_s=60)
+    assert alone is not None and alone.agent_id == 4, "the excluded agent is the only one online"
+    assert alone.reason["excluded_fallback"] is True
+
+
+def test_relaxing_skills_comes_before_falling_back_to_excluded_agents() -> None:
+    pool = [agent(1, skills={"tech"}), agent(2)]
+    needs = ChatNeeds(skills=frozenset({"tech"}), waited_s=100, excluded=frozenset({1}))
+    decision = select(needs, pool, relax_after_s=60)
+    assert decision is not None and decision.agent_id == 2
+    assert decision.reason["skills_relaxed"] is True
+    early = select(
+        ChatNeeds(skills=frozenset({"tech"}), waited_s=1, excluded=frozenset({1})),
+        pool,
+        relax_after_s=60,
+    )
+    assert early is not None and early.agent_id == 1, "before relaxing, the excluded specialist"
 
 
 def test_skills_and_languages_are_required_until_relaxed() -> None:
@@ -85,6 +105,7 @@ def test_reason_explains_the_choice() -> None:
         "skills_required": ["a"],
         "skills_matched": ["a"],
         "skills_relaxed": False,
+        "excluded_fallback": False,
         "language": "en",
         "load": 1,
         "cap": 2,
@@ -116,25 +137,37 @@ needs_st = st.builds(
 )
 
 
+def _tiers(needs: ChatNeeds, pool: list[Candidate], relax: bool) -> list[list[Candidate]]:
+    """The candidate sets select() must try, in order (the docstring's tiers)."""
+    out = []
+    for fallback in (False, True):
+        for relaxed in (False, True) if relax else (False,):
+            out.append(
+                [
+                    a
+                    for a in pool
+                    if eligible(a, needs, relaxed=relaxed) and (a.id in needs.excluded) == fallback
+                ]
+            )
+    return out
+
+
 @given(needs_st, agents_st)
 @settings(max_examples=500)
-def test_choice_is_eligible_and_no_eligible_agent_is_better(
+def test_choice_is_from_the_first_nonempty_tier_and_the_best_in_it(
     needs: ChatNeeds, pool: list[Candidate]
 ) -> None:
     decision = select(needs, pool, relax_after_s=120)
-    relaxed = needs.waited_s >= 120 and bool(needs.skills)
-    strict_fits = [a for a in pool if eligible(a, needs, relaxed=False)]
+    tiers = _tiers(needs, pool, needs.waited_s >= 120 and bool(needs.skills))
     if decision is None:
-        assert not strict_fits
-        assert not relaxed or not [a for a in pool if eligible(a, needs, relaxed=True)]
+        assert not any(tiers), "an online agent with a free slot was left unused"
         return
+    fits = next(t for t in tiers if t)
     chosen = next(a for a in pool if a.id == decision.agent_id)
-    fits = strict_fits or [a for a in pool if eligible(a, needs, relaxed=True)]
     assert chosen in fits
-    assert (
-        chosen.active < chosen.cap and chosen.status == "online" and chosen.id not in needs.excluded
-    )
+    assert chosen.active < chosen.cap and chosen.status == "online"
     assert all(
         (chosen.active, -chosen.idle_s, chosen.id) <= (a.active, -a.idle_s, a.id) for a in fits
     )
-    assert decision.reason["skills_relaxed"] == (not strict_fits)
+    assert decision.reason["excluded_fallback"] == (chosen.id in needs.excluded)
+    assert decision.reason["candidates"] == len(fits)

@@ -17,12 +17,13 @@ from helpline.agents.models import AgentPresence, Team, User
 from helpline.compliance.pii import mask
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation
-from helpline.conversations.service import access_conversation
+from helpline.conversations.service import access_conversation, check_can_answer
 from helpline.conversations.states import check_transition
 from helpline.core.actors import Staff
 from helpline.core.clock import now
 from helpline.core.errors import Invalid, NotFound, WrongState
 from helpline.core.events import Envelope
+from helpline.core.permissions import Capability, can
 from helpline.core.runtime import Runtime
 from helpline.routing import service
 from helpline.routing.models import Assignment
@@ -40,6 +41,12 @@ class Outbox:
         await rt.publish(self.envelopes)
         for team_id in self.teams:
             rt.request_routing(team_id)
+
+
+def access_changed(conversation_id: int) -> Envelope:
+    """The notice that makes every hub re-check who may follow the conversation. Publish it
+    with every change of a chat's team or assignee."""
+    return Envelope(stream=f"access:{conversation_id}", kind="access")
 
 
 async def _claim_slot(s: AsyncSession, agent_id: int, cap: int) -> AgentPresence | None:
@@ -170,6 +177,7 @@ async def do_pick(rt: Runtime, staff: Staff, conversation_id: int) -> Conversati
     out = Outbox()
     async with rt.db.write() as s:
         conv = await access_conversation(s, staff, conversation_id, "read", lock=True)
+        check_can_answer(staff)
         check_transition("offer", conv.state)
         team = await s.get(Team, conv.team_id)
         assert team is not None
@@ -255,6 +263,7 @@ async def requeue_in_tx(
         out.envelopes.append(left.envelope)
     removed = {"conversation_id": conv.id, "reason": reason}
     out.envelopes.append(await append_inbox(s, old_agent, "conversation.removed", removed))
+    out.envelopes.append(access_changed(conv.id))
     out.teams.update({conv.team_id, team_id or conv.team_id})
     return True
 
@@ -310,7 +319,7 @@ async def _transfer_to_agent(
     if agent_id == conv.agent_id:
         raise Invalid("The conversation is already with that agent.")
     target = await s.get(User, agent_id)
-    if target is None or not target.is_active or target.role not in service.ROUTABLE_ROLES:
+    if target is None or not target.is_active or not can(target.role, Capability.ANSWER_CHATS):
         raise NotFound("Agent not found.")
     target_teams = await service.teams_of(s, agent_id)
     team_id = (
@@ -342,7 +351,7 @@ async def _transfer_to_agent(
     s.add(Assignment(conversation_id=conv.id, agent_id=agent_id, reason=reason))
     offer = {"conversation": summary(conv), "expires_in_s": team.answer_timeout_s}
     out.envelopes.append(await append_inbox(s, agent_id, "conversation.offered", offer))
-    out.envelopes.append(Envelope(stream=f"access:{conv.id}", kind="access"))
+    out.envelopes.append(access_changed(conv.id))
     out.teams.add(team_id)
 
 

@@ -8,6 +8,10 @@ Order of preference, after eligibility (online, under their cap, speaks the chat
 every required skill): fewest active chats, then longest idle, then lowest id so the answer is
 deterministic. Required skills are dropped after the chat has waited ``relax_after_s`` (language
 never is), so a chat is not stranded when its specialists are busy.
+
+Agents who let the chat's offer time out or passed it on (``excluded``) come last, not never:
+they are chosen only when nobody else can take the chat now, so a chat is never stranded
+while an agent with a free slot is online (the reason then says ``excluded_fallback``).
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ class Decision:
 
 
 def eligible(agent: Candidate, needs: ChatNeeds, *, relaxed: bool) -> bool:
-    if agent.status != "online" or agent.active >= agent.cap or agent.id in needs.excluded:
+    """Online, under the cap, speaks the language and (unless ``relaxed``) has the skills.
+    Exclusions are not eligibility: see :func:`select`."""
+    if agent.status != "online" or agent.active >= agent.cap:
         return False
     if needs.language and agent.languages and needs.language not in agent.languages:
         return False
@@ -53,31 +59,41 @@ def eligible(agent: Candidate, needs: ChatNeeds, *, relaxed: bool) -> bool:
 def select(
     needs: ChatNeeds, agents: Iterable[Candidate], *, relax_after_s: float
 ) -> Decision | None:
-    """Return the best agent for ``needs``, or None when no agent can take it now."""
+    """Return the best agent for ``needs``, or None when no agent can take it now.
+
+    Tiers, first non-empty wins: skilled and not excluded; any skills (once the chat waited
+    ``relax_after_s``) and not excluded; then the same two among the excluded agents.
+    """
     pool = list(agents)
-    relaxed = False
-    chosen = _best(needs, pool, relaxed=False)
-    if chosen is None and needs.skills and needs.waited_s >= relax_after_s:
-        relaxed = True
-        chosen = _best(needs, pool, relaxed=True)
-    if chosen is None:
-        return None
+    may_relax = bool(needs.skills) and needs.waited_s >= relax_after_s
+    for fallback in (False, True):
+        for relaxed in (False, True) if may_relax else (False,):
+            fits = [
+                a
+                for a in _fits(needs, pool, relaxed=relaxed)
+                if (a.id in needs.excluded) == fallback
+            ]
+            if fits:
+                return _decide(needs, fits, relaxed=relaxed, fallback=fallback)
+    return None
+
+
+def _decide(needs: ChatNeeds, fits: list[Candidate], *, relaxed: bool, fallback: bool) -> Decision:
+    chosen = min(fits, key=lambda a: (a.active, -a.idle_s, a.id))
     reason = {
         "rule": "least_load_then_longest_idle",
         "skills_required": sorted(needs.skills),
         "skills_matched": sorted(needs.skills & chosen.skills),
         "skills_relaxed": relaxed,
+        "excluded_fallback": fallback,
         "language": needs.language,
         "load": chosen.active,
         "cap": chosen.cap,
         "idle_s": round(chosen.idle_s, 1),
-        "candidates": sum(1 for a in pool if eligible(a, needs, relaxed=relaxed)),
+        "candidates": len(fits),
     }
     return Decision(chosen.id, reason)
 
 
-def _best(needs: ChatNeeds, pool: list[Candidate], *, relaxed: bool) -> Candidate | None:
-    fits = [a for a in pool if eligible(a, needs, relaxed=relaxed)]
-    if not fits:
-        return None
-    return min(fits, key=lambda a: (a.active, -a.idle_s, a.id))
+def _fits(needs: ChatNeeds, pool: list[Candidate], *, relaxed: bool) -> list[Candidate]:
+    return [a for a in pool if eligible(a, needs, relaxed=relaxed)]
