@@ -259,10 +259,35 @@ async def test_typing_and_read_receipts_reach_the_other_side(server: Server, roo
         "type"
     ] == "ok"
     receipt = await aws.wait(lambda f: f["type"] == "read")
-    assert receipt == {"type": "read", "conversation_id": cid, "by": "visitor", "seq": mine["seq"]}
+    assert receipt == {"type": "read", "conversation_id": cid, "by": "visitor", "seq": ack["seq"]}
     state = await agent.ok("GET", f"/api/v1/conversations/{cid}")
-    assert state["visitor_read_seq"] == mine["seq"]
-    assert ack["seq"] >= mine["seq"]
+    assert state["visitor_read_seq"] == mine["seq"], "stored in the visitor's own numbering"
+    await aws.close()
+    await vws.close()
+
+
+async def test_read_receipts_use_each_sides_numbering_and_hide_notes(
+    server: Server, root: Staff
+) -> None:
+    agent, aws, visitor, vws = await connected_pair(server, root)
+    cid = visitor.conversation_id
+    await vws.request(send(cid, "v-1", "hello there"))
+    await aws.request({"type": "note", "conversation_id": cid, "client_id": "n-1", "text": "hm"})
+    note = await aws.wait_event(f"conversation:{cid}", lambda e: e["type"] == "note")
+    newest_public = note["public_seq"] or max(
+        e["public_seq"] for e in aws.events(f"conversation:{cid}") if e["public_seq"]
+    )
+    read = {"type": "read", "conversation_id": cid, "seq": note["seq"]}
+    assert (await aws.request(read))["type"] == "ok"
+    told = await vws.wait(lambda f: f["type"] == "read" and f["by"] == "agent")
+    assert told["seq"] == newest_public, "the visitor gets a position in its own numbering"
+    assert told["seq"] < note["seq"], "and never the staff number that counts the note"
+    mirrored = await aws.wait(lambda f: f["type"] == "read" and f["by"] == "agent")
+    assert mirrored["seq"] == note["seq"], "staff get staff numbering"
+    again = await aws.request(read)
+    assert again["type"] == "ok"
+    await asyncio.sleep(0.3)
+    assert len([f for f in vws.frames if f["type"] == "read"]) == 1, "a read that moves nothing"
     await aws.close()
     await vws.close()
 

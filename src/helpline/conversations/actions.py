@@ -219,26 +219,68 @@ async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> S
 
 
 async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) -> None:
-    """Record how far a party has read and tell the other side. Never moves backwards."""
+    """Record how far a party has read (``seq`` in the reader's own numbering) and tell both
+    sides, each in its own numbering, so a visitor never sees staff sequence numbers (which
+    would reveal internal notes). Never moves backwards; a read that moves nothing publishes
+    nothing. Staff reads count only from the assigned agent (``write`` access)."""
+    rt.limit.receipts.check(f"{actor.sender}:{conversation_id}", "read receipts")
+    is_visitor = isinstance(actor, Visitor)
     async with rt.db.write() as s:
-        conv = await access_conversation(s, actor, conversation_id, "read")
-        is_visitor = isinstance(actor, Visitor)
+        conv = await access_conversation(
+            s, actor, conversation_id, "read" if is_visitor else "write"
+        )
         column = Conversation.visitor_read_seq if is_visitor else Conversation.agent_read_seq
         limit = conv.last_public_seq if is_visitor else conv.last_seq
         if seq > limit:
             raise Invalid(
                 f"Cannot mark seq {seq} read; the conversation is at {limit}.", code="bad_seq"
             )
-        await s.execute(
+        moved = await s.execute(
             update(Conversation)
             .where(Conversation.id == conv.id, column < seq)
             .values({column: seq})
         )
-    who = "visitor" if is_visitor else "agent"
-    frame = {"type": "read", "conversation_id": conversation_id, "by": who, "seq": seq}
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        staff_seq, public_seq = await _both_numberings(s, conv.id, seq, public=is_visitor)
+    frame = {
+        "type": "read",
+        "conversation_id": conversation_id,
+        "by": "visitor" if is_visitor else "agent",
+    }
+    stream = conversation_stream(conversation_id)
     await rt.publish(
-        [Envelope(stream=conversation_stream(conversation_id), kind="ephemeral", payload=frame)]
+        [
+            Envelope(stream, "ephemeral", payload={**frame, "seq": staff_seq}, audience="staff"),
+            Envelope(stream, "ephemeral", payload={**frame, "seq": public_seq}, audience="visitor"),
+        ]
     )
+
+
+async def _both_numberings(
+    s: AsyncSession, conversation_id: int, seq: int, *, public: bool
+) -> tuple[int, int]:
+    """(staff seq, public seq) of the read position ``seq``, given in the public numbering
+    when ``public`` and in the staff numbering otherwise.
+
+    A staff position maps to the newest public event at or before it; a public position to
+    the staff number of that same event. Position 0 (nothing read) is 0 in both.
+    """
+    if seq == 0:
+        return 0, 0
+    e = ConversationEvent
+    if public:
+        staff_seq = await s.scalar(
+            select(e.seq).where(e.conversation_id == conversation_id, e.public_seq == seq)
+        )
+        return int(staff_seq or 0), seq
+    public_seq = await s.scalar(
+        select(e.public_seq)
+        .where(e.conversation_id == conversation_id, e.seq <= seq, e.public_seq.is_not(None))
+        .order_by(e.seq.desc())
+        .limit(1)
+    )
+    return seq, int(public_seq or 0)
 
 
 async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversation:

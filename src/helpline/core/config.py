@@ -44,6 +44,10 @@ class Settings:
     conversation_rate: tuple[int, float] = (5, 60.0)
     visitor_message_rate: tuple[int, float] = (20, 10.0)
     login_rate: tuple[int, float] = (10, 300.0)
+    # Typing and read receipts: per sender and conversation. A client sends typing on and off
+    # and a read when new messages show, so these budgets are far above what a person makes.
+    typing_rate: tuple[int, float] = (30, 10.0)
+    receipt_rate: tuple[int, float] = (30, 10.0)
     static_dir: Path = field(default_factory=lambda: Path(__file__).parent.parent / "static")
 
     @classmethod
@@ -67,6 +71,10 @@ class Settings:
             conversation_rate=_rate("CONVERSATION_RATE", cls.conversation_rate),
             visitor_message_rate=_rate("VISITOR_MESSAGE_RATE", cls.visitor_message_rate),
             login_rate=_rate("LOGIN_RATE", cls.login_rate),
+            typing_rate=_rate("TYPING_RATE", cls.typing_rate),
+            receipt_rate=_rate("RECEIPT_RATE", cls.receipt_rate),
+            default_handle_time_s=_env_float("DEFAULT_HANDLE_TIME_S", cls.default_handle_time_s),
+            replay_limit=_env_int("REPLAY_LIMIT", cls.replay_limit),
         )
 
     @property

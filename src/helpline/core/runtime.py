@@ -20,6 +20,8 @@ class Limits:
     conversations: Limiter
     visitor_messages: Limiter
     logins: Limiter
+    typing: Limiter
+    receipts: Limiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -27,6 +29,8 @@ class Limits:
             conversations=Limiter(*settings.conversation_rate),
             visitor_messages=Limiter(*settings.visitor_message_rate),
             logins=Limiter(*settings.login_rate),
+            typing=Limiter(*settings.typing_rate),
+            receipts=Limiter(*settings.receipt_rate),
         )
 
 

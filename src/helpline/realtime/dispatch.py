@@ -10,10 +10,10 @@ import logging
 from typing import Any
 
 from helpline.conversations import actions
-from helpline.conversations.service import access_conversation, access_row
+from helpline.conversations.service import access_row
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.errors import BadRequest, Forbidden, HelplineError
-from helpline.core.events import Envelope
+from helpline.core.events import Audience, Envelope
 from helpline.core.runtime import Runtime
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Connection, Hub
@@ -134,26 +134,23 @@ async def _subscribe(rt: Runtime, hub: Hub, conn: Connection, frame: p.Subscribe
 async def _typing(
     rt: Runtime, hub: Hub, actor: Actor, frame: p.Typing, conn: Connection | None
 ) -> None:
+    """Tell the other side that ``actor`` is typing. Visitors type to staff; only the assigned
+    agent types to the visitor (``write`` access), so read-only staff stay invisible."""
+    rt.limit.typing.check(f"{actor.sender}:{frame.conversation_id}", "typing notices")
     stream = p.conversation_stream(frame.conversation_id)
-    if conn is None or not hub.is_subscribed(conn, stream):
-        async with rt.db.read() as s:
-            await access_conversation(s, actor, frame.conversation_id, "read")
-    by = "visitor" if isinstance(actor, Visitor) else "agent"
+    is_visitor = isinstance(actor, Visitor)
+    if not is_visitor or conn is None or not hub.is_subscribed(conn, stream):
+        async with rt.db.read_conn() as c:
+            await access_row(c, actor, frame.conversation_id, "read" if is_visitor else "write")
     payload: dict[str, Any] = {
         "type": "typing",
         "conversation_id": frame.conversation_id,
-        "by": by,
+        "by": "visitor" if is_visitor else "agent",
         "active": frame.active,
     }
     if isinstance(actor, Staff):
         payload["name"] = actor.name
+    audience: Audience = "staff" if is_visitor else "visitor"
     await rt.publish(
-        [
-            Envelope(
-                stream=stream,
-                kind="ephemeral",
-                payload=payload,
-                audience="staff" if by == "visitor" else "visitor",
-            )
-        ]
+        [Envelope(stream=stream, kind="ephemeral", payload=payload, audience=audience)]
     )
