@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import httpx
 
 from tests.clients import Staff, make_staff, make_team
-from tests.servers import ADMIN_EMAIL, Server
+from tests.servers import ADMIN_EMAIL, Server, start_server
 
 
 async def test_login_sets_a_safe_cookie_and_wrong_passwords_fail(server: Server) -> None:
@@ -122,3 +125,44 @@ async def test_admin_edits_refuse_unknown_targets_and_mismatches(
         "PUT", "/api/v1/resolution-codes/refund", json={"code": "refund", "label": "Refund issued"}
     )
     assert made == {"code": "refund", "label": "Refund issued", "active": True}
+
+
+async def test_login_throttle_counts_every_spelling_of_an_address(tmp_path: Path) -> None:
+    """The budget is keyed on the e-mail as the lookup normalizes it, so trailing spaces or
+    capitals do not buy fresh tries."""
+    srv = await asyncio.to_thread(
+        start_server,
+        f"sqlite+aiosqlite:///{tmp_path}/h.db",
+        tmp_path,
+        {"HELPLINE_LOGIN_RATE": "3/600"},
+    )
+    try:
+        async with httpx.AsyncClient(base_url=srv.base_url) as http:
+            spellings = [ADMIN_EMAIL, f"{ADMIN_EMAIL} ", f" {ADMIN_EMAIL.upper()}", ADMIN_EMAIL]
+            codes = []
+            for email in spellings:
+                r = await http.post(
+                    "/api/v1/auth/login", json={"email": email, "password": "wrong-password"}
+                )
+                codes.append(r.json()["code"])
+            assert codes == ["bad_credentials"] * 3 + ["rate_limited"]
+            right = await http.post(
+                "/api/v1/auth/login",
+                json={"email": f"  {ADMIN_EMAIL}", "password": "correct-horse-battery"},
+            )
+            assert right.status_code == 429, "still throttled, even with the right password"
+    finally:
+        srv.stop()
+
+
+async def test_new_users_need_a_strong_password(server: Server, root: Staff) -> None:
+    for password in ("password1234", "root-admin-2024", "aaaaaaaaaaaa"):
+        r = await root.call(
+            "POST",
+            "/api/v1/users",
+            json={"email": "root-admin-2@example.com", "name": "Pat", "password": password},
+        )
+        assert r.status_code == 422 and r.json()["code"] == "weak_password", password
+        assert r.json()["details"]["fields"] == ["password"]
+    users = await root.ok("GET", "/api/v1/users")
+    assert "root-admin-2@example.com" not in {u["email"] for u in users}

@@ -322,3 +322,35 @@ async def test_transfer_and_queue_refuse_bad_targets(server: Server, root: Staff
 
     assert (await ana.call("GET", f"/api/v1/teams/{other['id']}/queue")).status_code == 403
     assert (await root.call("GET", "/api/v1/teams/987654/queue")).status_code == 404
+
+
+async def test_a_chat_passed_back_to_the_queue_returns_to_the_only_agent_online(
+    server: Server, root: Staff
+) -> None:
+    """Exclusions are a preference: the agent who passed a chat on gets it again when nobody
+    else can take it, instead of the visitor waiting while that agent has free slots."""
+    team = await make_team(root)
+    ana = await make_staff(root, team_ids=[team["id"]])
+    chat = await Visitor.start(server, team_id=team["id"])
+    await eventually(lambda: _assigned(root, chat.conversation_id))
+    await ana.ok(
+        "POST",
+        f"/api/v1/conversations/{chat.conversation_id}/transfer",
+        json={"team_id": team["id"], "note": "anyone else?"},
+    )
+    back = await eventually(lambda: _assigned(root, chat.conversation_id))
+    assert back["agent_id"] == ana.id
+    events = (await root.ok("GET", f"/api/v1/conversations/{chat.conversation_id}/events"))[
+        "events"
+    ]
+    reasons = [e["data"]["reason"] for e in events if e["type"] == "assigned"]
+    assert [r["excluded_fallback"] for r in reasons] == [False, True]
+
+    ben = await make_staff(root, team_ids=[team["id"]])
+    await ana.ok(
+        "POST",
+        f"/api/v1/conversations/{chat.conversation_id}/transfer",
+        json={"team_id": team["id"]},
+    )
+    again = await eventually(lambda: _assigned(root, chat.conversation_id))
+    assert again["agent_id"] == ben.id, "someone who has not passed it on comes first"

@@ -1,0 +1,49 @@
+"""The role table: every role against every capability, as docs/security.md states it."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpline.core.permissions import GRANTS, Capability, Role, can, roles_with
+
+C = Capability
+EXPECTED = {
+    "admin": {
+        C.READ_TEAM_CHATS,
+        C.READ_ALL_CHATS,
+        C.WRITE_NOTES,
+        C.ANSWER_CHATS,
+        C.MANAGE_TEAM_CHATS,
+        C.MANAGE_TEAM_CANNED,
+        C.ADMINISTER,
+    },
+    "supervisor": {
+        C.READ_TEAM_CHATS,
+        C.WRITE_NOTES,
+        C.ANSWER_CHATS,
+        C.ROUTED,
+        C.MANAGE_TEAM_CHATS,
+        C.MANAGE_TEAM_CANNED,
+    },
+    "agent": {C.READ_TEAM_CHATS, C.WRITE_NOTES, C.ANSWER_CHATS, C.ROUTED},
+    "qa": {C.READ_TEAM_CHATS, C.WRITE_NOTES},
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+@pytest.mark.parametrize("capability", list(Capability))
+def test_every_role_grants_exactly_the_documented_capabilities(
+    role: str, capability: Capability
+) -> None:
+    assert can(role, capability) == (capability in EXPECTED[role])
+
+
+def test_the_table_covers_every_role_and_unknown_roles_grant_nothing() -> None:
+    assert {r.value for r in GRANTS} == set(EXPECTED) == {r.value for r in Role}
+    assert not any(can(role, c) for role in ("", "root", "ADMIN", "visitor") for c in Capability)
+
+
+def test_roles_with_lists_the_granting_roles() -> None:
+    assert set(roles_with(C.ROUTED)) == {"agent", "supervisor"}
+    assert set(roles_with(C.ANSWER_CHATS)) == {"admin", "supervisor", "agent"}
+    assert roles_with(C.ADMINISTER) == ("admin",)
