@@ -29,3 +29,17 @@ def test_memory_stays_bounded() -> None:
     for i in range(100):
         limiter.allow(f"k{i}", now=float(i))
     assert len(limiter._buckets) <= 10
+
+
+def test_a_refusal_says_when_to_retry() -> None:
+    limiter = Limiter(2, 60.0)  # one token every 30 s
+    assert limiter.allow("k", now=0.0) and limiter.allow("k", now=0.0)
+    assert not limiter.allow("k", now=0.0)
+    assert limiter.retry_after("k", now=0.0) == 30
+    assert limiter.retry_after("k", now=20.0) == 10
+    assert limiter.retry_after("unknown") == 1
+    live = Limiter(1, 60.0)
+    live.check("k", "tries")
+    with pytest.raises(RateLimited) as refused:
+        live.check("k", "tries")
+    assert refused.value.details["retry_after_s"] == 60

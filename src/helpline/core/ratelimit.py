@@ -6,6 +6,7 @@ once full again, so memory stays proportional to the clients currently being lim
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -46,9 +47,23 @@ class Limiter:
         return take(bucket, burst=self.burst, per_s=self.per_s, now=at)
 
     def check(self, key: str, what: str) -> None:
-        """Raise :class:`RateLimited` when ``key`` is over its budget."""
+        """Raise :class:`RateLimited` when ``key`` is over its budget; its
+        ``details.retry_after_s`` says when the next try will be allowed."""
         if not self.allow(key):
-            raise RateLimited(f"Too many {what}; please wait a moment and try again.")
+            raise RateLimited(
+                f"Too many {what}; please wait a moment and try again.",
+                retry_after_s=self.retry_after(key),
+            )
+
+    def retry_after(self, key: str, *, now: float | None = None) -> int:
+        """Whole seconds until ``key`` has a token again (at least 1)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 1
+        at = time.monotonic() if now is None else now
+        rate = self.burst / self.per_s
+        tokens = bucket.tokens + (at - bucket.updated) * rate
+        return max(1, math.ceil(round((1.0 - tokens) / rate, 6)))
 
     def _forget_full(self, now: float) -> None:
         rate = self.burst / self.per_s
