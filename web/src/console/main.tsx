@@ -83,10 +83,15 @@ function Console(props: { me: Me; onLogout: () => void }) {
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
         if (f.type === "queue_summary") setQueueTick((n) => n + 1);
       },
-      onReload: (stream) => {
+      onReset: (stream) => {
         const id = Number(stream.split(":")[1]);
         if (id) setEvents((old) => ({ ...old, [id]: [] }));
-        c.subscribe(stream, 0);
+      },
+      // A conversation's history can be read over REST after a `reload`; the inbox's cannot,
+      // and need not be: the chat list is read over REST anyway.
+      history: (stream) => {
+        const id = Number(stream.split(":")[1]);
+        return id ? (after) => api("GET", `/conversations/${id}/events?after=${after}`) : null;
       },
     });
     connection.current = c;

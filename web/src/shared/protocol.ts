@@ -2,13 +2,43 @@
 //
 // Keeps a cursor per stream and the sends that are not acknowledged yet. On every (re)connect it
 // says hello, resubscribes each stream from its cursor and resends pending messages with their
-// original client ids, so nothing is lost or duplicated across network drops.
+// original client ids, so nothing is lost or duplicated across network drops. When the server
+// cannot replay a stream (`reload`), it reads the missing history over REST page by page and
+// subscribes again from the newest event it read.
 
 export type Frame = { type: string; [key: string]: any };
 export type Event = { type: string; seq: number; [key: string]: any };
 export type State = "connecting" | "open" | "reconnecting" | "closed";
 
 type Pending = { frame: Frame; resolve: (ack: Frame) => void; reject: (err: Frame) => void };
+
+/** One page of a conversation's history over REST (`GET .../events?after=N`). */
+export type Page = { events: Event[]; last_seq: number; more: boolean };
+export type PageLoader = (after: number) => Promise<Page>;
+
+/** What a `reload` frame asks of a client whose cursor on that stream is `cursor`: whether to
+ *  drop the local copy (`cursor_ahead`: it came from another database) and where to read on. */
+export function reloadPlan(frame: Frame, cursor: number): { reset: boolean; from: number } {
+  if (frame.reason === "cursor_ahead" || cursor > Number(frame.last_seq ?? cursor)) return { reset: true, from: 0 };
+  return { reset: false, from: cursor };
+}
+
+/** Every event after `after`, oldest first, read page by page with `load` until `more` is false.
+ *  Events at or below the cursor are skipped, so overlapping pages never repeat one. */
+export async function fetchHistory(load: PageLoader, after: number, maxPages = 10000): Promise<{ events: Event[]; last: number }> {
+  const events: Event[] = [];
+  let cursor = after;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await load(cursor);
+    for (const e of page.events) {
+      if (e.seq <= cursor) continue;
+      events.push(e);
+      cursor = e.seq;
+    }
+    if (!page.more || page.events.length === 0) break;
+  }
+  return { events, last: cursor };
+}
 
 export function newId(): string {
   const bytes = new Uint8Array(12);
@@ -28,15 +58,22 @@ export class Connection {
   private lastHeard = Date.now();
   private retryTimer = 0;
   private heartbeatMs = 20000;
+  private live = new Set<string>(); // streams whose replay has finished (`subscribed` arrived)
+  private catchingUp = new Set<string>(); // streams being read over REST after a `reload`
 
   constructor(
     private url: string,
     private token: string | null,
     private handlers: {
-      onEvent: (stream: string, event: Event) => void;
+      /** `replay` is true for events that happened before this subscription went live. */
+      onEvent: (stream: string, event: Event, replay: boolean) => void;
       onFrame?: (frame: Frame) => void;
       onState?: (state: State) => void;
-      onReload?: (stream: string) => void;
+      /** The local copy of `stream` must be dropped: the history is read again from the start. */
+      onReset?: (stream: string) => void;
+      /** Reads a stream's history over REST after a `reload`; null when the stream has none
+       *  (then the client continues from the newest event without the ones it missed). */
+      history?: (stream: string) => PageLoader | null;
     },
   ) {
     // A dropped network often leaves a half-open socket that never reports closing: give up on
@@ -54,13 +91,16 @@ export class Connection {
     this.connect();
   }
 
+  /** Follow a stream from `after`; a stream already followed keeps its cursor and subscription. */
   subscribe(stream: string, after = 0): void {
-    if (!this.cursors.has(stream)) this.cursors.set(stream, after);
-    if (this.state === "open") this.raw({ type: "subscribe", stream, after: this.cursors.get(stream) });
+    if (this.cursors.has(stream)) return;
+    this.cursors.set(stream, after);
+    this.resubscribe(stream);
   }
 
   unsubscribe(stream: string): void {
     this.cursors.delete(stream);
+    this.live.delete(stream);
     if (this.state === "open") this.raw({ type: "unsubscribe", stream });
   }
 
@@ -95,6 +135,47 @@ export class Connection {
     window.clearInterval(this.pingTimer);
     this.ws?.close();
     this.setState("closed");
+  }
+
+  private resubscribe(stream: string): void {
+    this.live.delete(stream);
+    if (this.state === "open" && !this.catchingUp.has(stream)) this.raw({ type: "subscribe", stream, after: this.cursor(stream) });
+  }
+
+  /** Apply one event by the cursor rule: older or repeated events are ignored. */
+  private apply(stream: string, event: Event, replay: boolean): void {
+    const cursor = this.cursors.get(stream);
+    if (cursor === undefined || event.seq <= cursor) return;
+    this.cursors.set(stream, event.seq);
+    this.handlers.onEvent(stream, event, replay);
+  }
+
+  /** After `reload`: read what is missing over REST, then subscribe from the newest event read. */
+  private async catchUp(frame: Frame, attempt = 0): Promise<void> {
+    const stream: string = frame.stream;
+    const cursor = this.cursors.get(stream);
+    if (cursor === undefined || this.stopped || (attempt === 0 && this.catchingUp.has(stream))) return;
+    this.catchingUp.add(stream);
+    const plan = reloadPlan(frame, cursor);
+    if (plan.reset) {
+      this.cursors.set(stream, 0);
+      this.handlers.onReset?.(stream);
+    }
+    const load = this.handlers.history?.(stream) ?? null;
+    try {
+      if (load) {
+        const { events } = await fetchHistory(load, this.cursor(stream));
+        events.forEach((e) => this.apply(stream, e, true));
+      } else if (this.cursors.has(stream)) {
+        this.cursors.set(stream, Math.max(this.cursor(stream), Number(frame.last_seq ?? 0)));
+      }
+    } catch {
+      // The server or the network failed: try again a little later, from where we got to.
+      window.setTimeout(() => void this.catchUp({ ...frame, reason: "too_far_behind" }, attempt + 1), Math.min(15000, 1000 * 2 ** attempt));
+      return;
+    }
+    this.catchingUp.delete(stream);
+    if (this.cursors.has(stream)) this.resubscribe(stream);
   }
 
   private setState(state: State): void {
@@ -141,20 +222,32 @@ export class Connection {
         this.attempt = 0;
         this.heartbeatMs = (frame.heartbeat_s ?? 20) * 1000;
         this.setState("open");
-        this.cursors.forEach((after, stream) => this.raw({ type: "subscribe", stream, after }));
+        this.cursors.forEach((_after, stream) => this.resubscribe(stream));
         this.pending.forEach((p) => this.raw(p.frame));
         this.pingTimer = window.setInterval(() => this.raw({ type: "ping" }), 25000);
         break;
       case "event": {
         const cursor = this.cursors.get(frame.stream);
-        if (cursor === undefined || frame.event.seq <= cursor) return;
-        this.cursors.set(frame.stream, frame.event.seq);
-        this.handlers.onEvent(frame.stream, frame.event);
+        if (cursor === undefined || this.catchingUp.has(frame.stream)) return;
+        // A gap cannot happen on one connection; if it does, ask again from the cursor.
+        if (frame.event.seq > cursor + 1) {
+          if (this.live.has(frame.stream)) this.resubscribe(frame.stream);
+          return;
+        }
+        this.apply(frame.stream, frame.event, !this.live.has(frame.stream));
         return;
       }
+      case "subscribed":
+        this.live.add(frame.stream);
+        break;
+      case "unsubscribed":
+        if (frame.reason) {
+          this.cursors.delete(frame.stream);
+          this.live.delete(frame.stream);
+        }
+        break;
       case "reload":
-        this.cursors.delete(frame.stream);
-        this.handlers.onReload?.(frame.stream);
+        void this.catchUp(frame);
         return;
       case "ack": {
         const p = this.pending.get(frame.client_id);

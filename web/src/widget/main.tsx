@@ -53,9 +53,9 @@ function App() {
 
   useEffect(() => tellParent({ type: "resize", open }), [open]);
 
-  function onEvent(_stream: string, e: Event) {
-    if (e.type === "message" && e.sender?.kind === "agent" && !openRef.current) setUnread((n) => n + 1);
-    if (e.type === "message" && e.sender?.kind === "agent") setTyping(null);
+  function onEvent(_stream: string, e: Event, replay = false) {
+    if (e.type === "message" && e.sender?.kind === "agent" && !openRef.current && !replay) setUnread((n) => n + 1);
+    if (e.type === "message" && e.sender?.kind === "agent") showTyping(null);
     if (e.type === "agent_joined") setQueue(null);
     if (e.type === "ended") setStage("rating");
     setLines((old) => {
@@ -66,9 +66,17 @@ function App() {
     });
   }
 
+  // The agent's "is typing" fades by itself too, in case their "stopped" never arrives.
+  const typingTimer = useRef(0);
+  function showTyping(name: string | null) {
+    window.clearTimeout(typingTimer.current);
+    setTyping(name);
+    if (name) typingTimer.current = window.setTimeout(() => setTyping(null), 8000);
+  }
+
   function onFrame(f: Frame) {
     if (f.type === "queue") setQueue({ position: f.position, ewt_s: f.ewt_s, agents_online: f.agents_online });
-    if (f.type === "typing" && f.by === "agent") setTyping(f.active ? f.name ?? "Agent" : null);
+    if (f.type === "typing" && f.by === "agent") showTyping(f.active ? f.name ?? "Agent" : null);
   }
 
   async function resume(token: string, id: number) {
@@ -91,10 +99,9 @@ function App() {
       onEvent,
       onFrame,
       onState: setConn,
-      onReload: () => {
-        setLines([]);
-        c.subscribe(`conversation:${id}`, 0);
-      },
+      onReset: () => setLines([]),
+      // After a `reload`, the history comes over REST, page by page.
+      history: () => (after) => call("GET", `/conversations/${id}/events?after=${after}`, token),
     });
     c.subscribe(`conversation:${id}`, 0);
     session.current = { token, id, c };
