@@ -38,46 +38,71 @@ function Login(props: { onLogin: (me: Me) => void }) {
 
 function Console(props: { me: Me; onLogout: () => void }) {
   const [status, setStatus] = useState(props.me.status);
+  const [missed, setMissed] = useState(false);
   const [chats, setChats] = useState<Chat[]>([]);
   const [events, setEvents] = useState<Record<number, Event[]>>({});
   const [unread, setUnread] = useState<Record<number, number>>({});
   const [openIds, setOpenIds] = useState<number[]>([]);
+  const [current, setCurrent] = useState<number | null>(null);
   const [typing, setTyping] = useState<Record<number, boolean>>({});
   const [conn, setConn] = useState<State>("connecting");
   const [view, setView] = useState<"chats" | "supervisor">("chats");
   const [queueTick, setQueueTick] = useState(0);
   const connection = useRef<Connection | null>(null);
   const focused = useRef<number | null>(null);
+  const refreshing = useRef<Promise<void> | null>(null);
+  const again = useRef(false);
   const supervises = props.me.user.role === "admin" || props.me.user.role === "supervisor";
 
-  async function refresh() {
+  async function load() {
     const mine: Chat[] = await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`);
     setChats(mine);
     setOpenIds((ids) => [...ids.filter((id) => mine.some((c) => c.id === id)), ...mine.filter((c) => !ids.includes(c.id)).map((c) => c.id)].slice(0, 4));
     mine.forEach((c) => connection.current?.subscribe(`conversation:${c.id}`, 0));
   }
 
+  /** Reload my chats; calls while one is running coalesce into one more. */
+  function refresh(): Promise<void> {
+    if (refreshing.current) {
+      again.current = true;
+      return refreshing.current;
+    }
+    refreshing.current = load()
+      .catch(() => undefined)
+      .finally(() => {
+        refreshing.current = null;
+        if (again.current) {
+          again.current = false;
+          void refresh();
+        }
+      });
+    return refreshing.current;
+  }
+
   useEffect(() => {
     askPermission();
     const c = new Connection(wsUrl(), null, {
       onState: setConn,
-      onEvent: (stream, e) => {
+      onEvent: (stream, e, replay) => {
         if (stream === "inbox") {
-          if (e.type === "conversation.offered") notify("New chat", e.conversation?.topic || "A visitor is waiting");
-          if (e.type === "status") setStatus(e.status);
+          if (e.type === "conversation.offered" && !replay) notify("New chat", e.conversation?.topic || "A visitor is waiting");
+          if (e.type === "status") {
+            setStatus(e.status);
+            setMissed(e.status === "away" && e.reason === "missed_chat");
+          }
           void refresh();
           return;
         }
         const id = Number(stream.split(":")[1]);
         setEvents((old) => ({ ...old, [id]: [...(old[id] ?? []), e] }));
-        if (e.type === "message" && e.sender?.kind === "visitor") {
+        if (e.type === "message" && e.sender?.kind === "visitor" && !replay) {
           setTyping((t) => ({ ...t, [id]: false }));
           if (focused.current !== id || document.hidden) {
             setUnread((u) => ({ ...u, [id]: (u[id] ?? 0) + 1 }));
             notify("New message", e.text ?? "");
           }
         }
-        if (["ended", "agent_joined", "closed"].includes(e.type)) void refresh();
+        if (["ended", "agent_joined", "closed"].includes(e.type) && !replay) void refresh();
       },
       onFrame: (f: Frame) => {
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
@@ -103,34 +128,46 @@ function Console(props: { me: Me; onLogout: () => void }) {
   async function changeStatus(next: string) {
     await api("PUT", "/me/status", { status: next });
     setStatus(next);
+    setMissed(false);
     void refresh();
   }
 
   function focus(id: number) {
     focused.current = id;
+    setCurrent(id);
     setUnread((u) => ({ ...u, [id]: 0 }));
     const messages = (events[id] ?? []).filter((e) => e.type === "message");
     const last = messages[messages.length - 1];
     if (last) connection.current?.raw({ type: "read", conversation_id: id, seq: last.seq });
   }
 
+  // The chat shown when only one fits (narrow screens): the one last chosen, else the first.
+  const shown = current !== null && openIds.includes(current) ? current : openIds[0] ?? null;
+
   return (
     <div class="console">
       <header class="top">
-        <strong>Helpline</strong>
-        <nav>
-          <button class={view === "chats" ? "tab on" : "tab"} onClick={() => setView("chats")}>My chats</button>
-          {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} onClick={() => setView("supervisor")}>Supervisor</button>}
+        <strong class="brand">Helpline</strong>
+        <nav aria-label="Views">
+          <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
+          {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} aria-current={view === "supervisor" ? "page" : undefined} onClick={() => setView("supervisor")}>Supervisor</button>}
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
-        <label class="status">Status
+        <label class="status"><span>Status</span>
           <select value={status} onChange={(e) => changeStatus((e.target as HTMLSelectElement).value)} aria-label="Your status">
             <option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option>
           </select>
         </label>
-        <span>{props.me.user.name}</span>
+        <span class="me" title={props.me.user.name}>{props.me.user.name}</span>
         <button class="link" onClick={async () => { await api("POST", "/auth/logout"); props.onLogout(); }}>Log out</button>
       </header>
+      {missed && status === "away" && (
+        <div class="notice" role="alert">
+          <p>You were set to <strong>Away</strong> because you missed a chat: it was not accepted in time and went to someone else. You get no new chats while away.</p>
+          <button onClick={() => changeStatus("online")}>Go online</button>
+          <button class="link" onClick={() => setMissed(false)}>Dismiss</button>
+        </div>
+      )}
       {view === "supervisor" ? <Supervisor me={props.me} tick={queueTick} /> : (
         <div class="workspace">
           <aside class="list" aria-label="My chats">
@@ -139,7 +176,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
             <ul>
               {chats.map((c) => (
                 <li key={c.id}>
-                  <button class={openIds.includes(c.id) ? "item on" : "item"} onClick={() => { setOpenIds((ids) => ids.includes(c.id) ? ids : [c.id, ...ids].slice(0, 4)); focus(c.id); }}>
+                  <button class={c.id === shown ? "item on" : "item"} aria-current={c.id === shown ? "true" : undefined} onClick={() => { setOpenIds((ids) => ids.includes(c.id) ? ids : [c.id, ...ids].slice(0, 4)); focus(c.id); }}>
                     <span class="title">#{c.id} {c.topic || "chat"}</span>
                     <span class={`state ${c.state}`}>{c.state === "assigned" ? "new" : c.state}</span>
                     <Waiting since={c.state === "assigned" ? c.assigned_at : unanswered(events[c.id] ?? [])} />
@@ -154,7 +191,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
               const chat = chats.find((c) => c.id === id);
               if (!chat || !connection.current) return null;
               return <ChatPane key={id} chat={chat} me={props.me} events={events[id] ?? []} typing={typing[id] ?? false}
-                connection={connection.current} onFocus={() => focus(id)} onChanged={refresh}
+                current={id === shown} connection={connection.current} onFocus={() => focus(id)} onChanged={refresh}
                 onClose={() => setOpenIds((ids) => ids.filter((x) => x !== id))} />;
             })}
           </main>
