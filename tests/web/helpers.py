@@ -188,8 +188,10 @@ def viewport_box(page: Page) -> dict[str, float]:
     return {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
 
 
-def axe_violations(frame: Page | Frame, impacts: tuple[str, ...] = ("serious", "critical")) -> list:
-    """Run axe-core in ``frame`` (its context needs ``bypass_csp=True``); the violations found."""
+def axe_violations(
+    frame: Page | Frame, impacts: tuple[str, ...] = ("moderate", "serious", "critical")
+) -> list:
+    """Run axe-core in ``frame`` (its context needs ``bypass_csp=True``); its findings."""
     if not frame.evaluate("typeof window.axe !== 'undefined'"):
         frame.add_script_tag(path=str(AXE))
     result = frame.evaluate(

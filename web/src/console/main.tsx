@@ -147,7 +147,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   return (
     <div class="console">
       <header class="top">
-        <strong class="brand">Helpline</strong>
+        <h1 class="brand">Helpline</h1>
         <nav aria-label="Views">
           <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
           {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} aria-current={view === "supervisor" ? "page" : undefined} onClick={() => setView("supervisor")}>Supervisor</button>}

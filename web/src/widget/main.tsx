@@ -53,6 +53,17 @@ function App() {
 
   useEffect(() => tellParent({ type: "resize", open }), [open]);
 
+  // Keyboard focus follows the widget: into the panel when it opens, back to the launcher when
+  // it is minimized.
+  const panel = useRef<HTMLElement>(null);
+  const launcher = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (open) panel.current?.querySelector<HTMLElement>("input, textarea, select, button:not(.icon)")?.focus();
+    else if (wasOpen.current) launcher.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
   function onEvent(_stream: string, e: Event, replay = false) {
     if (e.type === "message" && e.sender?.kind === "agent" && !openRef.current && !replay) setUnread((n) => n + 1);
     if (e.type === "message" && e.sender?.kind === "agent") showTyping(null);
@@ -160,7 +171,8 @@ function App() {
   return (
     <div class={`widget ${open ? "open" : "closed"}`}>
       {open && (
-        <section class="panel" role="dialog" aria-label="Chat with support">
+        <section class="panel" role="dialog" aria-label="Chat with support" ref={panel}
+          onKeyDown={(e) => { if (e.key === "Escape" && !e.defaultPrevented) setOpen(false); }}>
           <header>
             <h1>Chat with us</h1>
             <button class="icon" aria-label="Minimize chat" onClick={() => setOpen(false)}>–</button>
@@ -183,7 +195,7 @@ function App() {
         </section>
       )}
       {!open && (
-        <button class="launcher" aria-label={unread ? `Open chat, ${unread} unread messages` : "Open chat"}
+        <button class="launcher" ref={launcher} aria-label={unread ? `Open chat, ${unread} unread messages` : "Open chat"}
           onClick={() => { setOpen(true); setUnread(0); }}>
           <span aria-hidden="true">💬</span>
           {unread > 0 && <span class="badge">{unread}</span>}
@@ -226,7 +238,10 @@ function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null
   const list = useRef<HTMLOListElement>(null);
   const [draft, setDraft] = useState("");
   const typingSent = useRef(0);
+  const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => { list.current?.scrollTo(0, list.current.scrollHeight); }, [props.lines.length, props.typing]);
+  // The pre-chat form that had the focus is gone: continue in the composer.
+  useEffect(() => { if (!document.activeElement || document.activeElement === document.body) box.current?.focus(); }, []);
   function submit(e: { preventDefault(): void }) {
     e.preventDefault();
     if (!draft.trim()) return;
@@ -256,7 +271,7 @@ function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null
       {!props.ended && (
         <form class="composer" onSubmit={submit}>
           <label class="sr-only" for="hl-draft">Your message</label>
-          <textarea id="hl-draft" rows={2} value={draft} maxLength={4000} placeholder="Type your message…"
+          <textarea id="hl-draft" ref={box} rows={2} value={draft} maxLength={4000} placeholder="Type your message…"
             onInput={(e) => {
               setDraft((e.target as HTMLTextAreaElement).value);
               if (Date.now() - typingSent.current > 2000) { props.onTyping(true); typingSent.current = Date.now(); }
