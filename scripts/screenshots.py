@@ -9,6 +9,7 @@ docs/screenshots/{widget,console,widget-phone}.png.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -72,12 +73,26 @@ def main() -> None:
         visitor.screenshot(path=OUT / "widget.png")
         agent.screenshot(path=OUT / "console.png")
 
+        # On a phone the open widget covers the whole screen; show it mid-chat.
         phone = browser.new_context(
             viewport={"width": 390, "height": 780}, is_mobile=True, has_touch=True
         ).new_page()
         phone.goto(f"{args.base}/demo")
-        phone.frame_locator("iframe[data-helpline]").get_by_role("button", name="Open chat").click()
-        phone.frame_locator("iframe[data-helpline]").get_by_label("Name").wait_for()
+        small = phone.frame_locator("iframe[data-helpline]")
+        small.get_by_role("button", name="Open chat").click()
+        small.get_by_label("Name").fill("Tom Berg")
+        small.get_by_label("Email").fill("tom@example.com")
+        small.get_by_label("How can we help? (optional)").fill(
+            "Can I swap the tent I bought for the bigger one?"
+        )
+        small.get_by_role("button", name="Start chat").click()
+        pane = agent.get_by_role("region", name=re.compile("with Tom Berg"))
+        pane.get_by_role("button", name="Accept").click()
+        pane.get_by_label("Reply").fill(
+            "Of course! Bring it to any store within 30 days, or see https://example.com/returns"
+        )
+        pane.get_by_label("Reply").press("Enter")
+        small.get_by_text("Bring it to any store").wait_for()
         phone.screenshot(path=OUT / "widget-phone.png")
         browser.close()
     print(f"saved to {OUT}")
