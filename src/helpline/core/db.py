@@ -54,14 +54,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """The engine for ``url``. Statement parameters (names, e-mails, message text) never appear
+    in its errors' messages (``hide_parameters``), so they never reach a log."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=8, max_overflow=4)
+        engine = create_async_engine(url, pool_size=8, max_overflow=4, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(
+            url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+        )
+    return engine
 
 
 # SQLSTATE classes that mean "try again": connection exceptions, operator intervention (a server

@@ -1,0 +1,29 @@
+"""The engine: statement parameters never reach an error message or a log, and numbers beyond
+the database's integers are a client's mistake, not a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from helpline.core.db import make_engine
+
+SECRET_NAME = "Boom Secret-Name-7f3a"
+SECRET_EMAIL = "boom-7f3a@secret.example.com"
+
+
+async def test_errors_do_not_quote_statement_parameters(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    try:
+        async with engine.begin() as conn:
+            with pytest.raises(DBAPIError) as raised:
+                await conn.execute(
+                    text("INSERT INTO missing VALUES (:email)"), {"email": SECRET_EMAIL}
+                )
+        assert "INSERT INTO missing" in str(raised.value)
+        assert SECRET_EMAIL not in str(raised.value)
+    finally:
+        await engine.dispose()
