@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from helpline.core.errors import Unavailable
+from helpline.core.errors import Invalid, Unavailable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +53,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Every integer column is ``Integer``: 32 bits on PostgreSQL, which refuses a larger parameter
+# before it runs the statement (SQLite, past 64 bits). The edges bound what they know to be ids
+# (frames, request schemas); this backstop turns any other oversized number from a path, query
+# or body into a client error on both databases alike, never a 500.
+INTEGER_RANGE = range(-(2**31), 2**31)
+
+
+def _integers_in_range(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    for row in parameters if executemany else (parameters,):
+        for value in row.values() if isinstance(row, dict) else row or ():
+            if type(value) is int and value not in INTEGER_RANGE:
+                raise Invalid("A number in the request is out of range.", code="out_of_range")
+
+
 def make_engine(url: str) -> AsyncEngine:
     """The engine for ``url``. Statement parameters (names, e-mails, message text) never appear
     in its errors' messages (``hide_parameters``), so they never reach a log."""
@@ -66,6 +82,7 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(
             url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
         )
+    event.listen(engine.sync_engine, "before_cursor_execute", _integers_in_range)
     return engine
 
 
