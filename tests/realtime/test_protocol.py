@@ -57,12 +57,42 @@ def test_each_frame_type_parses() -> None:
         ('{"type": "subscribe", "stream": "inbox:7", "after": 0}', "invalid_frame"),
         ('{"type": "subscribe", "stream": "inbox", "after": -1}', "invalid_frame"),
         ('{"type": "typing", "conversation_id": 1, "active": "yes"}', "invalid_frame"),
+        (
+            '{"type": "send", "conversation_id": 1, "client_id": "a", "text": "a\\u0000b"}',
+            "bad_text",
+        ),
+        ('{"type": "send", "conversation_id": 1, "client_id": "a", "text": "\\ud800"}', "bad_text"),
+        ('{"type": "send", "conversation_id": 1, "client_id": "a", "text": "\\b"}', "bad_text"),
+        ('{"type": "ping", "ref": "\\u001b[2J"}', "bad_text"),
+        ('{"type": "ping", "\\u0000": 1}', "bad_text"),
+        ('{"type": "ping", "x": ' + "[" * 33 + "]" * 33 + "}", "bad_json"),
+        ('{"type": "ping", "x": ' + "[" * 5000 + "]" * 5000 + "}", "bad_json"),
+        ("[" * 5000 + "]" * 5000, "bad_json"),
+        (b'{"type": "ping", "ref": "\xed\xa0\x80"}', "bad_json"),
     ],
 )
 def test_bad_frames_have_stable_codes(raw: str | bytes, code: str) -> None:
     with pytest.raises(p.FrameError) as raised:
         p.parse(raw, max_bytes=16384)
     assert raised.value.code == code and raised.value.message
+
+
+def test_bad_text_names_the_field_and_never_echoes_it() -> None:
+    frame = {"type": "note", "conversation_id": 1, "client_id": "n", "text": "x\x00", "ref": "r1"}
+    with pytest.raises(p.FrameError) as raised:
+        parse(frame)
+    error = p.error_frame(raised.value)
+    assert error["details"] == {"fields": ["text"]} and error["ref"] == "r1"
+    with pytest.raises(p.FrameError) as raised:
+        parse({"type": "ping", "ref": "r\x07"})
+    assert "ref" not in p.error_frame(raised.value), "a ref with a control character is dropped"
+
+
+@given(st.text(st.characters(exclude_categories=()), max_size=50))  # surrogates too
+def test_text_is_refused_exactly_when_it_holds_a_bad_character(text: str) -> None:
+    bad = any((ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+    frame = {"type": "send", "conversation_id": 1, "client_id": "a", "text": f"x{text}"}
+    assert _outcome(json.dumps(frame).encode()) == ("bad_text" if bad else "parsed")
 
 
 def test_size_limit_counts_bytes_not_characters() -> None:
@@ -81,7 +111,14 @@ def test_error_frames_echo_the_ref() -> None:
 
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_never_crash_the_parser(raw: bytes) -> None:
-    assert _outcome(raw) in {"parsed", "bad_json", "bad_frame", "unknown_type", "invalid_frame"}
+    assert _outcome(raw) in {
+        "parsed",
+        "bad_json",
+        "bad_frame",
+        "unknown_type",
+        "bad_text",
+        "invalid_frame",
+    }
 
 
 def _outcome(raw: bytes) -> str:

@@ -8,6 +8,7 @@ together and bump ``VERSION`` for anything a deployed client would notice.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from helpline.core.errors import BadRequest, HelplineError, TooLarge
 
 VERSION = 1
+# Control characters other than tab, newline and carriage return, and unpaired surrogates: no
+# person types them, PostgreSQL refuses NUL in text, and a lone surrogate cannot be UTF-8.
+BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# Deeper JSON is refused (``bad_json``) rather than walked: no request needs it, and recursive
+# code (``json``, pydantic, canonical JSON for signatures) must never meet the stack's end.
+MAX_DEPTH = 32
 
 ClientId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -101,25 +108,35 @@ class FrameError(HelplineError):
 def parse(raw: str | bytes, *, max_bytes: int) -> ClientFrame:
     """Turn one raw frame into a typed frame, or raise :class:`FrameError`.
 
-    Error codes: ``frame_too_large``, ``bad_json``, ``bad_frame`` (not an object),
-    ``unknown_type``, ``invalid_frame`` (missing or malformed fields, named in
-    ``details.fields``).
+    Error codes: ``frame_too_large``, ``bad_json`` (not UTF-8 JSON, or nested deeper than
+    ``MAX_DEPTH``), ``bad_frame`` (not an object), ``unknown_type``, ``bad_text`` (a string holds
+    a :data:`BAD_TEXT` character; ``details.fields`` names it), ``invalid_frame`` (missing or
+    malformed fields, named in ``details.fields``).
     """
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode(errors="surrogatepass"))
     if size > max_bytes:
         raise FrameError(
             f"Frame is {size} bytes; the limit is {max_bytes}.", code="frame_too_large"
         )
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
     except (ValueError, UnicodeDecodeError):
         raise FrameError("Frame is not valid JSON.", code="bad_json") from None
+    except RecursionError:
+        raise FrameError(_TOO_DEEP, code="bad_json") from None
     if not isinstance(data, dict):
         raise FrameError("Frame must be a JSON object.", code="bad_frame")
-    ref = data.get("ref") if isinstance(data.get("ref"), str) else None
+    ref = data.get("ref")
+    ref = ref if isinstance(ref, str) and not BAD_TEXT.search(ref) else None
     kind = data.get("type")
     if kind not in FRAME_TYPES:
         raise FrameError(f"Unknown frame type {kind!r}.", code="unknown_type", ref=ref)
+    problem = check_json(data)
+    if problem is not None and problem[0] == "bad_json":
+        raise FrameError(_TOO_DEEP, code="bad_json", ref=ref)
+    if problem is not None:
+        field = problem[1] or "frame"
+        raise FrameError(bad_text_message(field), code="bad_text", ref=ref, fields=[field])
     try:
         return _FRAMES.validate_python(data)
     except ValidationError as exc:
@@ -130,6 +147,42 @@ def parse(raw: str | bytes, *, max_bytes: int) -> ClientFrame:
             ref=ref,
             fields=fields,
         ) from None
+
+
+_TOO_DEEP = f"JSON is nested more than {MAX_DEPTH} levels deep."
+
+
+def bad_text_message(field: str) -> str:
+    return (
+        f"{field} holds a control character (other than tab and line breaks) "
+        "or an unpaired surrogate."
+    )
+
+
+def check_json(value: object) -> tuple[Literal["bad_text", "bad_json"], str] | None:
+    """Find what no client may send in decoded JSON: ``("bad_text", field)`` for the first string
+    or object key holding a :data:`BAD_TEXT` character, ``("bad_json", field)`` for nesting
+    deeper than :data:`MAX_DEPTH`; None when ``value`` is clean. ``field`` is a dotted path
+    (``""`` for ``value`` itself; a bad key names the object holding it).
+
+    Shared by every transport: frames here, REST bodies, paths and queries in ``api.py``.
+    Iterative, so no depth that ``json.loads`` accepted can exhaust the stack.
+    """
+    stack: list[tuple[str, int, object]] = [("", 0, value)]
+    while stack:
+        path, depth, item = stack.pop()
+        if isinstance(item, str):
+            if BAD_TEXT.search(item):
+                return "bad_text", path
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return "bad_json", path
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str) and BAD_TEXT.search(key):
+                    return "bad_text", path
+                stack.append((f"{path}.{key}" if path else str(key), depth + 1, child))
+    return None
 
 
 def error_frame(exc: HelplineError, *, ref: str | None = None) -> dict[str, Any]:
