@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Frame, FrameLocator, Locator, Page, expect
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 
@@ -150,7 +151,7 @@ def visitor_start(web: Server, *, name: str, topic: str) -> tuple[str, int]:
 
 def visitor_send(web: Server, token: str, conversation_id: int, texts: list[str]) -> None:
     """Send messages as the visitor over one WebSocket and wait for every ack."""
-    with connect(web.ws_url, origin=web.base_url, max_size=2**22) as ws:  # type: ignore[arg-type]
+    with connect(web.ws_url, origin=Origin(web.base_url), max_size=2**22) as ws:
         ws.send(json.dumps({"type": "hello", "v": 1, "token": token}))
         assert json.loads(ws.recv(10))["type"] == "welcome"
         batch = secrets.token_hex(4)
@@ -190,7 +191,7 @@ def viewport_box(page: Page) -> dict[str, float]:
 
 def axe_violations(
     frame: Page | Frame, impacts: tuple[str, ...] = ("moderate", "serious", "critical")
-) -> list:
+) -> list[dict[str, Any]]:
     """Run axe-core in ``frame`` (its context needs ``bypass_csp=True``); its findings."""
     if not frame.evaluate("typeof window.axe !== 'undefined'"):
         frame.add_script_tag(path=str(AXE))

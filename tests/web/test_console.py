@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -29,7 +30,7 @@ def chat_with(page: Page, name: str) -> Locator:
     return page.get_by_role("region", name=re.compile(f"with {name}"))
 
 
-def accepted_chat(web: Server, page: Page, tag: str, visitor: str, **team: object) -> int:
+def accepted_chat(web: Server, page: Page, tag: str, visitor: str, **team: Any) -> int:
     """A team, its agent logged into ``page`` and online, and a chat they accepted."""
     _, emails = make_team(web, tag, **team)
     agent_console(web, page, emails[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -28,8 +29,8 @@ from tests.web.helpers import (
 COUNT = 1105  # more than the replay limit, and six REST pages of 200
 
 
-def record_frames(page: Page) -> list[dict]:
-    frames: list[dict] = []
+def record_frames(page: Page) -> list[dict[str, Any]]:
+    frames: list[dict[str, Any]] = []
     page.on(
         "websocket",
         lambda ws: ws.on("framereceived", lambda payload: frames.append(json.loads(payload))),
@@ -37,7 +38,7 @@ def record_frames(page: Page) -> list[dict]:
     return frames
 
 
-def reloads(frames: list[dict]) -> list[dict]:
+def reloads(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in frames if f["type"] == "reload"]
 
 
