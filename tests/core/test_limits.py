@@ -1,14 +1,27 @@
-"""Rate limits, against a server configured with small budgets."""
+"""What a client may send and what every answer carries: text, sizes, nesting and numbers that
+are refused with a stable code (never a 500 or a dropped socket), the security headers, and rate
+limits (against a server configured with small budgets)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.clients import Staff, Visitor, admin, make_team, send
+from tests.clients import WS, Staff, Visitor, admin, make_team, send
 from tests.servers import ADMIN_EMAIL, Server, start_server
+
+
+def log_since(server: Server, offset: int) -> str:
+    return server.log.read_bytes()[offset:].decode(errors="replace")
+
+
+async def error_for(ws: WS, frame: dict[str, object] | str) -> dict[str, object]:
+    count = len(ws.frames)
+    await ws.send(frame)
+    return await ws.wait(lambda f: f["type"] == "error", since=count)
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +100,48 @@ async def test_login_attempts_are_rate_limited(strict: Server) -> None:
             "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "correct-horse-battery"}
         )
         assert ok.status_code == 200, "the limit is per account and address, not global"
+
+
+async def test_numbers_beyond_the_database_range_are_client_errors(
+    server: Server, root: Staff
+) -> None:
+    offset = server.log.stat().st_size
+    team = await make_team(root)
+    chat = await Visitor.start(server, team_id=team["id"])
+    cid = chat.conversation_id
+    huge = [2**31, 10**20]
+    async with httpx.AsyncClient(base_url=server.base_url) as anon:
+        for n in huge:
+            r = await anon.post("/api/v1/widget/conversations", json={"team_id": n})
+            assert r.status_code == 422 and r.json()["code"] == "out_of_range", r.text
+    for n in huge:
+        for method, path, body in (
+            ("GET", f"/api/v1/conversations/{n}", None),
+            ("GET", f"/api/v1/conversations/{cid}/events?after={n}", None),
+            ("GET", f"/api/v1/teams/{n}/queue", None),
+            ("PATCH", f"/api/v1/teams/{n}", {"name": "renamed"}),
+            (
+                "POST",
+                "/api/v1/canned-responses",
+                {"team_id": n, "shortcut": "s", "title": "t", "body": "b"},
+            ),
+        ):
+            r = await root.call(method, path, json=body)
+            assert r.status_code == 422 and r.json()["code"] == "out_of_range", (path, r.text)
+
+    ws = await chat.ws()
+    for n in huge:
+        for frame in (
+            send(n, "big", "hi"),
+            {"type": "read", "conversation_id": cid, "seq": n},
+            {"type": "typing", "conversation_id": n, "active": True},
+            {"type": "end", "conversation_id": n},
+            {"type": "subscribe", "stream": chat.stream, "after": n},
+            {"type": "subscribe", "stream": f"conversation:{n}", "after": 0},
+        ):
+            error = await error_for(ws, json.dumps(frame))
+            assert error["code"] == "invalid_frame", (frame, error)
+        r = await chat.http.post("/api/v1/rt/frames", content=json.dumps(send(n, "b", "hi")))
+        assert r.status_code == 400 and r.json()["code"] == "invalid_frame"
+    log = log_since(server, offset)
+    assert "Traceback" not in log and "ERROR" not in log, log

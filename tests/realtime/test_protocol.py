@@ -58,6 +58,18 @@ def test_each_frame_type_parses() -> None:
         ('{"type": "subscribe", "stream": "inbox", "after": -1}', "invalid_frame"),
         ('{"type": "typing", "conversation_id": 1, "active": "yes"}', "invalid_frame"),
         (
+            '{"type": "send", "conversation_id": 2147483648, "client_id": "a", "text": "x"}',
+            "invalid_frame",
+        ),
+        ('{"type": "end", "conversation_id": 100000000000000000000}', "invalid_frame"),
+        ('{"type": "read", "conversation_id": 1, "seq": 2147483648}', "invalid_frame"),
+        ('{"type": "subscribe", "stream": "inbox", "after": 2147483648}', "invalid_frame"),
+        ('{"type": "subscribe", "stream": "conversation:2147483648", "after": 0}', "invalid_frame"),
+        (
+            '{"type": "subscribe", "stream": "conversation:99999999999", "after": 0}',
+            "invalid_frame",
+        ),
+        (
             '{"type": "send", "conversation_id": 1, "client_id": "a", "text": "a\\u0000b"}',
             "bad_text",
         ),
@@ -75,6 +87,14 @@ def test_bad_frames_have_stable_codes(raw: str | bytes, code: str) -> None:
     with pytest.raises(p.FrameError) as raised:
         p.parse(raw, max_bytes=16384)
     assert raised.value.code == code and raised.value.message
+
+
+def test_the_largest_ids_and_tab_and_line_breaks_parse() -> None:
+    big = p.MAX_ID
+    assert parse({"type": "send", "conversation_id": big, "client_id": "a", "text": "a\tb\r\n"})
+    assert parse({"type": "read", "conversation_id": big, "seq": big})
+    assert parse({"type": "subscribe", "stream": f"conversation:{big}", "after": big})
+    assert parse({"type": "ping", "ref": "é ✓"}).ref == "é ✓"
 
 
 def test_bad_text_names_the_field_and_never_echoes_it() -> None:

@@ -12,11 +12,22 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from helpline.core.errors import BadRequest, HelplineError, TooLarge
 
 VERSION = 1
+# Ids and sequence numbers are 32-bit signed integers in the database (``Integer`` columns);
+# anything larger names nothing that exists, and PostgreSQL refuses to even compare with it.
+MAX_ID = 2**31 - 1
 # Control characters other than tab, newline and carriage return, and unpaired surrogates: no
 # person types them, PostgreSQL refuses NUL in text, and a lone surrogate cannot be UTF-8.
 BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -24,11 +35,25 @@ BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # code (``json``, pydantic, canonical JSON for signatures) must never meet the stack's end.
 MAX_DEPTH = 32
 
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+Seq = Annotated[int, Field(ge=0, le=MAX_ID)]
 ClientId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
 Ref = Annotated[str, StringConstraints(max_length=64)]
-StreamName = Annotated[str, StringConstraints(pattern=r"^(inbox|conversation:[1-9][0-9]{0,17})$")]
+
+
+def _stream_in_range(stream: str) -> str:
+    if stream.startswith("conversation:") and int(stream.partition(":")[2]) > MAX_ID:
+        raise ValueError(f"conversation ids go up to {MAX_ID}")
+    return stream
+
+
+StreamName = Annotated[
+    str,
+    StringConstraints(pattern=r"^(inbox|conversation:[1-9][0-9]{0,9})$"),
+    AfterValidator(_stream_in_range),
+]
 
 
 class _Frame(BaseModel):
@@ -46,7 +71,7 @@ class Hello(_Frame):
 class Subscribe(_Frame):
     type: Literal["subscribe"]
     stream: StreamName
-    after: int = Field(ge=0)
+    after: Seq
 
 
 class Unsubscribe(_Frame):
@@ -56,33 +81,33 @@ class Unsubscribe(_Frame):
 
 class Send(_Frame):
     type: Literal["send"]
-    conversation_id: int = Field(gt=0)
+    conversation_id: Id
     client_id: ClientId
     text: str = Field(min_length=1)
 
 
 class Note(_Frame):
     type: Literal["note"]
-    conversation_id: int = Field(gt=0)
+    conversation_id: Id
     client_id: ClientId
     text: str = Field(min_length=1)
 
 
 class Typing(_Frame):
     type: Literal["typing"]
-    conversation_id: int = Field(gt=0)
+    conversation_id: Id
     active: bool
 
 
 class Read(_Frame):
     type: Literal["read"]
-    conversation_id: int = Field(gt=0)
-    seq: int = Field(ge=0)
+    conversation_id: Id
+    seq: Seq
 
 
 class End(_Frame):
     type: Literal["end"]
-    conversation_id: int = Field(gt=0)
+    conversation_id: Id
 
 
 class Ping(_Frame):

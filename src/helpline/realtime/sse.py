@@ -38,7 +38,7 @@ _CLOSED = ""
 class StreamCursor(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     stream: p.StreamName
-    after: int = Field(ge=0)
+    after: p.Seq
 
 
 class StreamRequest(BaseModel):
