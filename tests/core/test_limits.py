@@ -102,6 +102,15 @@ async def test_login_attempts_are_rate_limited(strict: Server) -> None:
         assert ok.status_code == 200, "the limit is per account and address, not global"
 
 
+async def test_empty_and_blank_messages_are_both_empty_message(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    chat = await Visitor.start(server, team_id=team["id"])
+    ws = await chat.ws()
+    for i, text in enumerate(["", "   ", "\n\t"]):
+        error = await error_for(ws, json.dumps(send(chat.conversation_id, f"e{i}", text)))
+        assert error["code"] == "empty_message", (text, error)
+
+
 async def test_numbers_beyond_the_database_range_are_client_errors(
     server: Server, root: Staff
 ) -> None:

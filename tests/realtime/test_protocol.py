@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpline.core.errors import HelplineError
 from helpline.realtime import protocol as p
 
 
@@ -106,6 +107,16 @@ def test_bad_text_names_the_field_and_never_echoes_it() -> None:
     with pytest.raises(p.FrameError) as raised:
         parse({"type": "ping", "ref": "r\x07"})
     assert "ref" not in p.error_frame(raised.value), "a ref with a control character is dropped"
+
+
+def test_empty_text_is_left_to_check_text() -> None:
+    """ "" and "  " both reach ``check_text`` and are both ``empty_message``."""
+    for text in ("", "  "):
+        frame = parse({"type": "send", "conversation_id": 1, "client_id": "a", "text": text})
+        assert isinstance(frame, p.Send)
+        with pytest.raises(HelplineError) as raised:
+            p.check_text(frame.text, max_chars=10)
+        assert raised.value.code == "empty_message"
 
 
 @given(st.text(st.characters(exclude_categories=()), max_size=50))  # surrogates too

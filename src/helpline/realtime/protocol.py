@@ -83,14 +83,14 @@ class Send(_Frame):
     type: Literal["send"]
     conversation_id: Id
     client_id: ClientId
-    text: str = Field(min_length=1)
+    text: str  # empty or blank text is refused by check_text, as ``empty_message``
 
 
 class Note(_Frame):
     type: Literal["note"]
     conversation_id: Id
     client_id: ClientId
-    text: str = Field(min_length=1)
+    text: str  # empty or blank text is refused by check_text, as ``empty_message``
 
 
 class Typing(_Frame):
