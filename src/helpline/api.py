@@ -165,6 +165,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Self-hosted live chat for support teams. Protocol: docs/protocol.md.",
         lifespan=lifespan,
+        docs_url=None,  # served by web.py from this server, not a CDN
+        redoc_url=None,
     )
 
     @app.exception_handler(HelplineError)

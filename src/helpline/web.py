@@ -1,6 +1,8 @@
-"""Serving the web UI: the widget loader, the widget iframe page, the console and the demo page.
+"""Serving the web UI: the widget loader, the widget iframe page, the console, the demo page, and
+the API's documentation (Swagger UI).
 
-The assets are built from ``web/`` by ``make`` into ``static/`` (not committed). Each page gets a
+The assets are built from ``web/`` by ``make`` into ``static/`` (not committed); Swagger UI comes
+from the ``fastapi-offline`` package, so nothing loads from a CDN. Each page gets a
 Content-Security-Policy: scripts only from this server, no inline scripts; the console may not be
 framed, the widget page may (it is embedded on customers' sites).
 """
@@ -43,6 +45,35 @@ one of the demo accounts that <code>make run</code> printed, go online, then sta
 <script src="/widget.js" async></script>
 </body>
 </html>
+"""
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Helpline API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" href="/docs/assets/favicon.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/start.js"></script>
+</body>
+</html>
+"""
+# FastAPI's own settings for Swagger UI, as a file (no inline script), without the validator
+# badge, which would load an image from swagger.io.
+DOCS_SCRIPT = """SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  layout: "BaseLayout",
+  deepLinking: true,
+  showExtensions: true,
+  showCommonExtensions: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+});
 """
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +124,19 @@ async def demo() -> HTMLResponse:
     return HTMLResponse(DEMO_PAGE, headers={"Content-Security-Policy": CONSOLE_CSP})
 
 
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return HTMLResponse(DOCS_PAGE, headers={"Content-Security-Policy": CONSOLE_CSP})
+
+
+@router.get("/docs/start.js")
+async def docs_script() -> Response:
+    return Response(DOCS_SCRIPT, media_type="text/javascript")
+
+
 def mount(app: FastAPI) -> None:
     app.include_router(router)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    swagger_ui = StaticFiles(packages=[("fastapi_offline", "static")])
+    app.mount("/docs/assets", swagger_ui, name="docs-assets")

@@ -154,3 +154,19 @@ async def test_numbers_beyond_the_database_range_are_client_errors(
         assert r.status_code == 400 and r.json()["code"] == "invalid_frame"
     log = log_since(server, offset)
     assert "Traceback" not in log and "ERROR" not in log, log
+
+
+async def test_api_docs_load_nothing_from_elsewhere(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        page = await http.get("/docs")
+        assert page.status_code == 200
+        assert "http://" not in page.text and "https://" not in page.text
+        assert "<script>" not in page.text, "no inline script"
+        for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+            assert asset in page.text
+            assert (await http.get(asset)).status_code == 200
+        start = await http.get("/docs/start.js")
+        assert start.status_code == 200 and "/openapi.json" in start.text
+        assert "validatorUrl: null" in start.text, "no badge image from swagger.io"
+        assert (await http.get("/redoc")).status_code == 404
+        assert (await http.get("/openapi.json")).json()["info"]["title"] == "Helpline"
