@@ -166,3 +166,16 @@ async def test_new_users_need_a_strong_password(server: Server, root: Staff) -> 
         assert r.json()["details"]["fields"] == ["password"]
     users = await root.ok("GET", "/api/v1/users")
     assert "root-admin-2@example.com" not in {u["email"] for u in users}
+
+
+async def test_me_says_where_the_inbox_stream_is(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    me = await agent.ok("GET", "/api/v1/me")
+    assert me["inbox_last_seq"] >= 1, "going online wrote a status event"
+    ws = await agent.ws()
+    subscribed = await ws.subscribe("inbox", me["inbox_last_seq"])
+    assert subscribed["replayed"] == 0 and subscribed["last_seq"] == me["inbox_last_seq"]
+    await agent.ok("PUT", "/api/v1/me/status", json={"status": "away"})
+    status = await ws.wait_event("inbox", lambda e: e["type"] == "status")
+    assert status["seq"] == me["inbox_last_seq"] + 1

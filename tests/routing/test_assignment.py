@@ -354,3 +354,33 @@ async def test_a_chat_passed_back_to_the_queue_returns_to_the_only_agent_online(
     )
     again = await eventually(lambda: _assigned(root, chat.conversation_id))
     assert again["agent_id"] == ben.id, "someone who has not passed it on comes first"
+
+
+async def test_transfer_targets_are_the_agents_who_could_take_the_chat_now(
+    server: Server, root: Staff
+) -> None:
+    team = await make_team(root)
+    other = await make_team(root, multi_chat=False)
+    ana = await make_staff(root, team_ids=[team["id"]], name="Ana")
+    chat = await Visitor.start(server, team_id=team["id"])
+    await eventually(lambda: _assigned(root, chat.conversation_id))
+    ben = await make_staff(root, team_ids=[team["id"]], name="Ben")
+    cleo = await make_staff(root, team_ids=[other["id"]], name="Cleo")
+    await make_staff(root, team_ids=[team["id"]], name="Dora", online=False)
+    await make_staff(root, team_ids=[team["id"]], name="Quinn", role="qa")
+    await make_staff(root, team_ids=[], name="Nobody")
+    path = f"/api/v1/conversations/{chat.conversation_id}/transfer-targets"
+    targets = await ana.ok("GET", path)
+    assert [(t["user_id"], t["team_id"], t["free"]) for t in targets] == [
+        (ben.id, team["id"], True),
+        (cleo.id, other["id"], True),
+    ], "online, able to answer, in a team, not the assignee; own team first"
+    assert targets[1]["cap"] == 1 and targets[1]["load"] == 0
+    busy = await Visitor.start(server, team_id=other["id"])
+    await eventually(lambda: _assigned(root, busy.conversation_id))
+    after = {t["user_id"]: t for t in await ana.ok("GET", path)}
+    assert after[cleo.id]["free"] is False and after[cleo.id]["load"] == 1
+
+    outsider = await make_staff(root, team_ids=[other["id"]], online=False)
+    refused = await outsider.call("GET", path)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"

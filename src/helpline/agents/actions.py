@@ -59,11 +59,7 @@ async def do_login(rt: Runtime, *, email: str, password: str, client_ip: str) ->
     async with rt.db.write() as s:
         token, csrf = await create_session(s, user.id, ttl_s=rt.settings.session_ttl_s)
         audit.record(s, actor_id=user.id, action="auth.login", target=f"user:{user.id}")
-        me = MeOut(
-            user=await service.user_out(s, user),
-            csrf_token=csrf,
-            status=await service.status_of(s, user.id),
-        )
+        me = await service.me_out(s, user, csrf)
     return LoggedIn(me, token)
 
 

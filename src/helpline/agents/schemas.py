@@ -41,6 +41,9 @@ class MeOut(BaseModel):
     user: UserOut
     csrf_token: str
     status: str
+    # The newest seq of your inbox stream: subscribe with ``after`` set to it when you load your
+    # chats over REST, instead of replaying the inbox from 0.
+    inbox_last_seq: int = 0
 
 
 class UserCreate(Strict):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import AgentPresence, Team, TeamMember, User
-from helpline.agents.schemas import TeamOut, UserOut
+from helpline.agents.schemas import MeOut, TeamOut, UserOut
 from helpline.core.errors import NotFound
 
 
@@ -56,4 +56,15 @@ async def status_of(s: AsyncSession, user_id: int) -> str:
     return str(
         await s.scalar(select(AgentPresence.status).where(AgentPresence.user_id == user_id))
         or "offline"
+    )
+
+
+async def me_out(s: AsyncSession, user: User, csrf_token: str) -> MeOut:
+    """What ``GET /me`` and login answer: the user, the session's CSRF token, their status and
+    where their inbox stream is now."""
+    return MeOut(
+        user=await user_out(s, user),
+        csrf_token=csrf_token,
+        status=await status_of(s, user.id),
+        inbox_last_seq=user.inbox_seq,
     )

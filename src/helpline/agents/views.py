@@ -66,11 +66,7 @@ async def me(session: CurrentSession, rt: Rt) -> MeOut:
     staff, csrf = session
     async with rt.db.read() as s:
         user = await service.get_user(s, staff.user_id)
-        return MeOut(
-            user=await service.user_out(s, user),
-            csrf_token=csrf,
-            status=await service.status_of(s, user.id),
-        )
+        return await service.me_out(s, user, csrf)
 
 
 @router.put("/me/status")

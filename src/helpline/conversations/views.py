@@ -33,7 +33,9 @@ from helpline.core.errors import Invalid
 from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
 from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require
+from helpline.routing import service as routing_service
 from helpline.routing.actions import do_accept, do_pick, do_transfer
+from helpline.routing.schemas import TransferTargetOut
 
 widget = APIRouter(prefix="/api/v1/widget", tags=["widget"])
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -195,6 +197,16 @@ async def transfer(
         rt, staff, conversation_id, agent_id=body.agent_id, team_id=body.team_id, note=body.note
     )
     return StaffConversationOut.model_validate(conv)
+
+
+@router.get("/conversations/{conversation_id}/transfer-targets")
+async def transfer_targets(
+    conversation_id: int, staff: CurrentStaff, rt: Rt
+) -> list[TransferTargetOut]:
+    """Agents this chat can be transferred to now (online, a free slot or not), own team first."""
+    async with rt.db.read() as s:
+        conv = await service.access_conversation(s, staff, conversation_id, "manage")
+        return await routing_service.transfer_targets(s, conv)
 
 
 @router.post("/conversations/{conversation_id}/end")

@@ -321,12 +321,7 @@ async def _transfer_to_agent(
     target = await s.get(User, agent_id)
     if target is None or not target.is_active or not can(target.role, Capability.ANSWER_CHATS):
         raise NotFound("Agent not found.")
-    target_teams = await service.teams_of(s, agent_id)
-    team_id = (
-        conv.team_id
-        if conv.team_id in target_teams
-        else (target_teams[0] if target_teams else None)
-    )
+    team_id = service.transfer_team(conv.team_id, await service.teams_of(s, agent_id))
     if team_id is None:
         raise Invalid("That agent is not in any team.")
     team = await s.get(Team, team_id)

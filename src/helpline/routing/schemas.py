@@ -29,3 +29,14 @@ class TeamQueueOut(BaseModel):
     team_id: int
     waiting: list[WaitingOut]
     agents: list[AgentLoadOut]
+
+
+class TransferTargetOut(BaseModel):
+    """An agent a chat can be transferred to now, and the team it would join with them."""
+
+    user_id: int
+    name: str
+    team_id: int
+    load: int
+    cap: int
+    free: bool

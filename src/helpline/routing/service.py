@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import AgentPresence, Team, TeamMember, User
+from helpline.agents.service import team_ids_of
 from helpline.conversations.models import Conversation
 from helpline.conversations.states import HOLDS_CAPACITY
 from helpline.core.clock import aware, now
 from helpline.core.permissions import Capability, roles_with
 from helpline.routing.models import Assignment
+from helpline.routing.schemas import TransferTargetOut
 from helpline.routing.selection import Candidate
 
 ROUTABLE_ROLES = roles_with(Capability.ROUTED)
@@ -133,3 +135,46 @@ async def teams_with_queue(s: AsyncSession) -> list[int]:
         select(Conversation.team_id).where(Conversation.state == "queued").distinct()
     )
     return [r[0] for r in rows.all()]
+
+
+def transfer_team(chat_team_id: int, agent_team_ids: list[int]) -> int | None:
+    """The team a chat joins when transferred to an agent: its own team if the agent is in it,
+    else the agent's first team; None for an agent in no team (who cannot receive it)."""
+    if chat_team_id in agent_team_ids:
+        return chat_team_id
+    return min(agent_team_ids) if agent_team_ids else None
+
+
+async def transfer_targets(s: AsyncSession, conv: Conversation) -> list[TransferTargetOut]:
+    """Everyone a chat could be transferred to now: active, online, allowed to answer chats,
+    in a team, not the current assignee; with their load against that team's cap. Agents of
+    the chat's own team first, then those with the most free slots."""
+    q = (
+        select(User.id, User.name)
+        .join(AgentPresence, AgentPresence.user_id == User.id)
+        .where(
+            User.is_active.is_(True),
+            User.role.in_(roles_with(Capability.ANSWER_CHATS)),
+            AgentPresence.status == "online",
+        )
+    )
+    if conv.agent_id is not None:
+        q = q.where(User.id != conv.agent_id)
+    people = (await s.execute(q)).all()
+    ids = [p[0] for p in people]
+    memberships = await team_ids_of(s, ids)
+    caps = {t.id: t.effective_cap for t in (await s.execute(select(Team))).scalars().all()}
+    load = await loads(s, ids)
+    out = []
+    for user_id, name in people:
+        team_id = transfer_team(conv.team_id, memberships.get(user_id, []))
+        if team_id is None:
+            continue
+        cap, held = caps[team_id], load.get(user_id, 0)
+        out.append(
+            TransferTargetOut(
+                user_id=user_id, name=name, team_id=team_id, load=held, cap=cap, free=held < cap
+            )
+        )
+    out.sort(key=lambda t: (t.team_id != conv.team_id, -(t.cap - t.load), t.name, t.user_id))
+    return out
