@@ -86,6 +86,48 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class SecureResponses:
+    """The outermost layer for HTTP (pure ASGI, so nothing escapes it): every response carries
+    the security headers, including the 413s of :class:`BodyLimit` and the 500s of the error
+    handlers; pages that need another Content-Security-Policy set their own.
+
+    An exception that the app already answered ends here: Starlette re-raises it after the 500
+    went out, for servers to log, and uvicorn would log it twice and drop the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        extra = _API_HEADERS if scope["path"].startswith("/api/") else _HEADERS
+        answered = False
+
+        async def secured(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in extra if name not in present]
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, secured)
+        except Exception:
+            if not answered:
+                raise
+
+
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", web.CONSOLE_CSP.encode()),
+]
+_API_HEADERS = [*_HEADERS, (b"cache-control", b"no-store")]
+
+
 def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     fields = sorted(
         {".".join(str(p) for p in e["loc"] if p != "body") or "body" for e in exc.errors()}
@@ -117,10 +159,13 @@ class App:
 
     def __init__(self, api: FastAPI) -> None:
         self.api = api
+        self.http = SecureResponses(api)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/ws":
             await websocket_app(self.api.state, scope, receive, send)
+        elif scope["type"] == "http":
+            await self.http(scope, receive, send)
         else:
             await self.api(scope, receive, send)
 
@@ -186,15 +231,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error", exc_info=exc)
         body = {"code": "internal", "message": "Something went wrong on our side. Please retry."}
         return JSONResponse(body, status_code=500)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -4,7 +4,8 @@ the API's documentation (Swagger UI).
 The assets are built from ``web/`` by ``make`` into ``static/`` (not committed); Swagger UI comes
 from the ``fastapi-offline`` package, so nothing loads from a CDN. Each page gets a
 Content-Security-Policy: scripts only from this server, no inline scripts; the console may not be
-framed, the widget page may (it is embedded on customers' sites).
+framed, the widget page may (it is embedded on customers' sites). Every other response gets the
+console's policy from ``api.SecureResponses``, so HTML under ``/static`` is covered too.
 """
 
 from __future__ import annotations

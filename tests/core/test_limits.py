@@ -5,7 +5,7 @@ limits (against a server configured with small budgets)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -13,15 +13,29 @@ import pytest
 from tests.clients import WS, Staff, Visitor, admin, make_team, send
 from tests.servers import ADMIN_EMAIL, Server, start_server
 
+SECURITY_HEADERS = ("x-content-type-options", "referrer-policy", "content-security-policy")
+
 
 def log_since(server: Server, offset: int) -> str:
     return server.log.read_bytes()[offset:].decode(errors="replace")
+
+
+def assert_secured(r: httpx.Response) -> None:
+    missing = [h for h in SECURITY_HEADERS if h not in r.headers]
+    assert not missing, f"{r.request.method} {r.request.url.path} {r.status_code}: {missing}"
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 async def error_for(ws: WS, frame: dict[str, object] | str) -> dict[str, object]:
     count = len(ws.frames)
     await ws.send(frame)
     return await ws.wait(lambda f: f["type"] == "error", since=count)
+
+
+async def chunks(size: int, piece: int = 8192) -> AsyncIterator[bytes]:
+    """A body without Content-Length: httpx sends it chunked."""
+    for start in range(0, size, piece):
+        yield b"x" * min(piece, size - start)
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +168,31 @@ async def test_numbers_beyond_the_database_range_are_client_errors(
         assert r.status_code == 400 and r.json()["code"] == "invalid_frame"
     log = log_since(server, offset)
     assert "Traceback" not in log and "ERROR" not in log, log
+
+
+async def test_every_answer_carries_the_security_headers(server: Server, root: Staff) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        answers = [
+            await http.get("/healthz"),
+            await http.get("/nowhere"),
+            await http.delete("/healthz"),
+            await http.get("/api/v1/me"),
+            await http.post("/api/v1/widget/conversations", json={"surprise": 1}),
+            await http.post("/api/v1/rt/frames", content=b"x" * 70_000),
+            await http.post("/api/v1/rt/frames", content=chunks(70_000)),
+            await http.get("/static/app/console/index.html"),
+            await http.get("/docs"),
+        ]
+    for r in answers:
+        assert_secured(r)
+        if r.request.url.path.startswith("/api/"):
+            assert r.headers["cache-control"] == "no-store"
+    html = [r for r in answers if r.headers.get("content-type", "").startswith("text/html")]
+    assert html, "the pages were served"
+    for r in html:
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
 
 
 async def test_api_docs_load_nothing_from_elsewhere(server: Server) -> None:
