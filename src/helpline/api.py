@@ -6,6 +6,7 @@ Nothing here decides anything about chats; it wires the domains together.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpline import __version__, web
@@ -37,10 +39,34 @@ from helpline.routing.views import router as routing_router
 
 log = logging.getLogger("helpline")
 MAX_BODY_BYTES = 64 * 1024
+# How much of an oversized body is read and dropped before the 413 goes out: closing a socket
+# with unread data resets it, and the client would see a connection error, not the answer.
+DRAIN_BYTES = 1024 * 1024
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from ``receive`` once a body passes the limit. An ``HTTPException``, because
+    FastAPI's body parsing re-raises those (it turns anything else into a 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body is over {limit} bytes.")
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413 before a view reads them."""
+    """Refuse request bodies over ``limit`` bytes with 413 ``too_large``, declared or chunked.
+
+    A declared ``Content-Length`` over the limit is answered before the app runs. Otherwise the
+    app's ``receive`` counts bytes and raises :class:`BodyTooLarge` as soon as the limit is
+    passed, however far the app had read; the app's ``HTTPException`` handler answers it.
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -50,40 +76,45 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            if int(declared) <= self.limit + DRAIN_BYTES:
+                await _drain(receive)
+            error = BodyTooLarge(self.limit)
+            await _json(send, 413, {"code": "too_large", "message": error.detail})
             return
         seen = 0
 
         async def limited() -> Message:
             nonlocal seen
+            if seen > self.limit:
+                raise BodyTooLarge(self.limit)
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _BodyTooLarge
+                if message.get("more_body", False):
+                    await _drain(receive)
+                raise BodyTooLarge(self.limit)
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
+        await self.app(scope, limited, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+async def _drain(receive: Receive) -> None:
+    """Read and drop up to ``DRAIN_BYTES`` of the request body."""
+    dropped = 0
+    while dropped <= DRAIN_BYTES:
+        message = await receive()
+        dropped += len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = b'{"code":"too_large","message":"Request body is over %d bytes."}' % limit
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
+    content = json.dumps(body, separators=(",", ":")).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
 
 
 class SecureResponses:
@@ -225,6 +256,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"code": "invalid", "message": message, "details": details}, status_code=422
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's and FastAPI's own errors (unknown path, wrong method, unparsable body, a
+        body over the limit), in the shape of ours."""
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        body = {"code": code, "message": str(exc.detail)}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -125,6 +125,35 @@ async def test_empty_and_blank_messages_are_both_empty_message(server: Server, r
         assert error["code"] == "empty_message", (text, error)
 
 
+async def test_chunked_bodies_over_the_limit_get_413(server: Server) -> None:
+    team_body = json.dumps({"team_id": 1, "name": "x" * 70_000}).encode()
+
+    async def json_chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(team_body), 4096):
+            yield team_body[start : start + 4096]
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        answers = [
+            # FastAPI reads and parses the body before the view runs
+            await http.post(
+                "/api/v1/widget/conversations",
+                content=json_chunks(),
+                headers={"Content-Type": "application/json"},
+            ),
+            # the view reads the body itself, and is already reading when the limit passes
+            await http.post("/api/v1/rt/frames", content=chunks(100_000)),
+            # far over the limit: answered without reading it all
+            await http.post("/api/v1/rt/frames", content=chunks(5_000_000)),
+            # declared up front
+            await http.post("/api/v1/rt/frames", content=b"x" * 100_000),
+        ]
+        for r in answers:
+            assert r.status_code == 413, r.text
+            assert r.json() == {"code": "too_large", "message": "Request body is over 65536 bytes."}
+            assert_secured(r)
+        assert (await http.get("/healthz")).status_code == 200
+
+
 async def test_numbers_beyond_the_database_range_are_client_errors(
     server: Server, root: Staff
 ) -> None:
@@ -193,6 +222,14 @@ async def test_every_answer_carries_the_security_headers(server: Server, root: S
         csp = r.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    codes = {r.status_code: r.json()["code"] for r in answers if r.status_code >= 400}
+    assert codes == {
+        404: "not_found",
+        405: "method_not_allowed",
+        401: "unauthorized",
+        422: "invalid",
+        413: "too_large",
+    }
 
 
 async def test_api_docs_load_nothing_from_elsewhere(server: Server) -> None:
