@@ -14,7 +14,7 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,8 +29,9 @@ from helpline.conversations.writer import MessageWriter
 from helpline.core.broker import Broker, InProcessBroker, RedisBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
-from helpline.core.errors import HelplineError
+from helpline.core.errors import HelplineError, Invalid
 from helpline.core.runtime import Runtime
+from helpline.realtime import protocol as p
 from helpline.realtime.hub import Hub
 from helpline.realtime.sse import router as sse_router
 from helpline.realtime.websocket import websocket_app
@@ -159,9 +160,34 @@ _HEADERS = [
 _API_HEADERS = [*_HEADERS, (b"cache-control", b"no-store")]
 
 
+async def refuse_bad_text(request: Request) -> None:
+    """Refuse control characters (other than tab and line breaks) and unpaired surrogates in
+    any string of a request: path and query parameters, and a JSON body's strings and keys.
+    The same rule as for frames (``protocol.check_json``); ``bad_text``, 422."""
+    params = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in params:
+        if p.BAD_TEXT.search(f"{name}{value}"):
+            field = "query" if p.BAD_TEXT.search(name) else name
+            raise Invalid(p.bad_text_message(field), code="bad_text", fields=[field])
+    if getattr(request.scope.get("route"), "body_field", None) is None:
+        return  # no body, or one the view reads itself (the frames fallback: protocol.parse)
+    try:
+        body = await request.json()  # FastAPI parsed it already; this is its cached result
+    except (ValueError, RecursionError):
+        return  # not JSON: FastAPI reports that itself
+    problem = p.check_json(body)
+    if problem is None:
+        return
+    kind, field = problem
+    if kind == "bad_json":
+        message = f"The body is nested more than {p.MAX_DEPTH} levels deep."
+        raise Invalid(message, fields=[field.split(".", 1)[0] or "body"])
+    raise Invalid(p.bad_text_message(field or "body"), code="bad_text", fields=[field or "body"])
+
+
 def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     fields = sorted(
-        {".".join(str(p) for p in e["loc"] if p != "body") or "body" for e in exc.errors()}
+        {".".join(str(part) for part in e["loc"] if part != "body") or "body" for e in exc.errors()}
     )
     return {"fields": fields}
 
@@ -241,6 +267,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Self-hosted live chat for support teams. Protocol: docs/protocol.md.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_bad_text)],
         docs_url=None,  # served by web.py from this server, not a CDN
         redoc_url=None,
     )

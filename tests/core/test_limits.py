@@ -116,6 +116,60 @@ async def test_login_attempts_are_rate_limited(strict: Server) -> None:
         assert ok.status_code == 200, "the limit is per account and address, not global"
 
 
+BAD = ["a\x00b", "bell\x07", "esc\x1b[31m", "lone \ud800 surrogate"]
+
+
+@pytest.mark.parametrize("text", BAD)
+async def test_control_characters_are_refused_in_bodies_queries_and_frames(
+    server: Server, root: Staff, text: str
+) -> None:
+    offset = server.log.stat().st_size
+    team = await make_team(root)
+    as_json = {"Content-Type": "application/json"}  # escaped: a lone surrogate is not UTF-8
+    async with httpx.AsyncClient(base_url=server.base_url, headers=as_json) as http:
+        for body, field in (
+            ({"team_id": team["id"], "name": text}, "name"),
+            ({"team_id": team["id"], "email": text}, "email"),
+            (
+                {"team_id": team["id"], "customer": {"name": text}, "signature": "0"},
+                "customer.name",
+            ),
+            ({"team_id": team["id"], text: 1}, "body"),
+        ):
+            r = await http.post("/api/v1/widget/conversations", content=json.dumps(body))
+            assert r.status_code == 422 and r.json()["code"] == "bad_text", (body, r.text)
+            assert r.json()["details"]["fields"] == [field]
+    if text.isascii():  # a URL cannot carry a lone surrogate: it is percent-encoded UTF-8
+        r = await root.call("GET", "/api/v1/conversations", params={"q": text})
+        assert r.status_code == 422 and r.json()["details"]["fields"] == ["q"]
+    r = await root.call(
+        "POST", "/api/v1/teams", content=json.dumps({"name": text}), headers=as_json
+    )
+    assert r.status_code == 422 and r.json()["code"] == "bad_text", "staff bodies too"
+    listed = await root.ok("GET", "/api/v1/conversations", params={"team_id": team["id"]})
+    assert listed == [], "nothing was stored"
+
+    chat = await Visitor.start(server, team_id=team["id"])
+    ws = await chat.ws()
+    for frame in (
+        send(chat.conversation_id, "c1", f"hello {text}"),
+        {**send(chat.conversation_id, "c2", "hi"), "ref": text},
+    ):
+        error = await error_for(ws, json.dumps(frame))
+        assert error["code"] == "bad_text" and "ref" not in error, error
+    fallback = await chat.http.post(
+        "/api/v1/rt/frames", content=json.dumps(send(chat.conversation_id, "c3", text))
+    )
+    assert fallback.status_code == 400 and fallback.json()["code"] == "bad_text"
+    assert (await ws.request(send(chat.conversation_id, "c4", "tab\tand\nlines")))["type"] == "ack"
+    events = await chat.http.get(f"/api/v1/widget/conversations/{chat.conversation_id}/events")
+    assert [e["text"] for e in events.json()["events"] if e["type"] == "message"] == [
+        "tab\tand\nlines"
+    ]
+    log = log_since(server, offset)
+    assert "Traceback" not in log and "ERROR" not in log, log
+
+
 async def test_empty_and_blank_messages_are_both_empty_message(server: Server, root: Staff) -> None:
     team = await make_team(root)
     chat = await Visitor.start(server, team_id=team["id"])
@@ -152,6 +206,29 @@ async def test_chunked_bodies_over_the_limit_get_413(server: Server) -> None:
             assert r.json() == {"code": "too_large", "message": "Request body is over 65536 bytes."}
             assert_secured(r)
         assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_deeply_nested_json_is_refused_and_the_socket_stays(
+    server: Server, root: Staff
+) -> None:
+    team = await make_team(root)
+    chat = await Visitor.start(server, team_id=team["id"])
+    ws = await chat.ws()
+    # 40 levels parse, and are refused after; 8000 exhaust the parser's recursion (16 KB frames)
+    for depth in (40, 8000):
+        frame = '{"type": "ping", "x": ' + "[" * depth + "]" * depth + "}"
+        assert (await error_for(ws, frame))["code"] == "bad_json"
+        r = await chat.http.post("/api/v1/rt/frames", content=frame)
+        assert r.status_code == 400 and r.json()["code"] == "bad_json"
+        customer = '{"a":' * depth + "1" + "}" * depth
+        r = await chat.http.post(
+            "/api/v1/widget/conversations",
+            content=f'{{"team_id": {team["id"]}, "customer": {customer}, "signature": "00"}}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert (r.status_code, r.json()["code"]) in ((422, "invalid"), (400, "bad_request"))
+        assert r.json()["message"]
+    assert (await ws.request({"type": "ping"}))["type"] == "pong", "the socket survived"
 
 
 async def test_numbers_beyond_the_database_range_are_client_errors(
