@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from helpline.cli import LogFormatter
 
 
 def helpline(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -52,3 +55,24 @@ def test_migrate_demo_and_user_create(tmp_path: Path) -> None:
         "user", "create", "--email", "x@example.com", "--name", "X", "--team", "Nope", db=db
     )
     assert no_team.returncode == 2 and "No team named" in no_team.stderr
+
+
+def test_logged_exceptions_keep_their_stack_but_not_their_messages() -> None:
+    card, email = "4111" * 4, "@".join(["secret", "example.com"])  # not in the source lines
+
+    def fail() -> None:
+        try:
+            raise ValueError(f"card {card}")
+        except ValueError as exc:
+            raise RuntimeError(f"for visitor {email}") from exc
+
+    try:
+        fail()
+    except RuntimeError:
+        record = logging.LogRecord(
+            "helpline", logging.ERROR, __file__, 1, "boom", (), sys.exc_info()
+        )
+    text = LogFormatter("%(message)s").format(record)
+    assert "boom" in text and "in fail" in text
+    assert "ValueError (message withheld)" in text and "RuntimeError (message withheld)" in text
+    assert card not in text and email not in text

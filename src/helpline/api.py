@@ -293,8 +293,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """A bug. Logged with the route's template, never the request's path, query or body;
+        the log formatter (cli.py) withholds the exception's message, which may quote them."""
+        route = getattr(request.scope.get("route"), "path", "-")
+        log.error("unhandled error in %s %s", request.method, route, exc_info=exc)
         body = {"code": "internal", "message": "Something went wrong on our side. Please retry."}
         return JSONResponse(body, status_code=500)
 

@@ -5,13 +5,83 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import logging.config
 import secrets
 import sys
+import traceback
+from types import TracebackType
+from typing import Any
 
 from helpline.core.config import Settings
 from helpline.core.db import Database
 from helpline.core.errors import HelplineError
 from helpline.core.migrate import upgrade
+
+
+class LogFormatter(logging.Formatter):
+    """Exceptions by type and stack only, for each exception in the chain: their messages may
+    quote request data (a database driver names the value it refused)."""
+
+    def formatException(
+        self,
+        ei: tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None],
+    ) -> str:
+        return "".join(_stack(ei[1], set())).rstrip("\n") if ei[1] is not None else ""
+
+
+def _stack(exc: BaseException, seen: set[int]) -> list[str]:
+    seen.add(id(exc))
+    lines: list[str] = []
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if cause is not None and id(cause) not in seen:
+        lines += [*_stack(cause, seen), "\nwhich led to:\n\n"]
+    lines += ["Traceback (most recent call last):\n", *traceback.format_tb(exc.__traceback__)]
+    kind = type(exc)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    lines.append(f"{name} (message withheld)\n")
+    for inner in exc.exceptions if isinstance(exc, BaseExceptionGroup) else ():
+        if id(inner) not in seen:
+            lines += ["\nin the group:\n", *_stack(inner, seen)]
+    return lines
+
+
+class NoQueryStrings(logging.Filter):
+    """Paths in log lines lose their query strings: staff searches (``?q=``) may hold card
+    numbers or e-mail addresses. uvicorn passes each request's path as an argument (the access
+    log, WebSocket handshakes)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] if isinstance(arg, str) and arg.startswith("/") else arg
+                for arg in record.args
+            )
+        return True
+
+
+# Helpline's and uvicorn's records alike: one format, one handler, its filter and formatter.
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"()": LogFormatter, "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "filters": {"no_query_strings": {"()": NoQueryStrings}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_query_strings"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+}
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -30,6 +100,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         # uvicorn's protocol-level pings would double that traffic on every idle socket.
         ws_ping_interval=None,
         proxy_headers=True,
+        log_config=LOG_CONFIG,
         log_level=args.log_level,
         access_log=args.access_log,
     )
@@ -92,7 +163,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-migrate", action="store_true", help="skip migrations on start")
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log each request (paths only, without query strings)",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("demo", help="load demo teams, staff (printing passwords), canned responses")
     user = sub.add_parser("user", help="manage users").add_subparsers(
@@ -106,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--password", help="set this password instead of generating one")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.config.dictConfig(LOG_CONFIG)
     settings = Settings.from_env()
     try:
         if args.command == "serve":
