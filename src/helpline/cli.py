@@ -17,6 +17,9 @@ from helpline.core.db import Database
 from helpline.core.errors import HelplineError
 from helpline.core.migrate import upgrade
 
+# The request line and headers together; a larger request head gets 400 before any parsing.
+MAX_REQUEST_HEAD_BYTES = 16 * 1024
+
 
 class LogFormatter(logging.Formatter):
     """Exceptions by type and stack only, for each exception in the chain: their messages may
@@ -94,12 +97,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         factory=True,
         host=args.host,
         port=args.port,
+        # h11, not httptools: httptools has no limit on the size of a request's headers.
+        http="h11",
+        h11_max_incomplete_event_size=args.h11_max_incomplete_event_size,
         ws_max_size=1024 * 1024,
         ws_per_message_deflate=False,
         # Helpline's own heartbeats and idle timeout keep connections alive and find dead ones;
         # uvicorn's protocol-level pings would double that traffic on every idle socket.
         ws_ping_interval=None,
-        proxy_headers=True,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         log_config=LOG_CONFIG,
         log_level=args.log_level,
         access_log=args.access_log,
@@ -168,6 +175,26 @@ def main(argv: list[str] | None = None) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="log each request (paths only, without query strings)",
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take the client address and scheme from X-Forwarded-For and X-Forwarded-Proto "
+        "when the connection comes from --forwarded-allow-ips",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="comma-separated proxy addresses or networks to trust, or '*' "
+        "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--h11-max-incomplete-event-size",
+        type=int,
+        default=MAX_REQUEST_HEAD_BYTES,
+        metavar="BYTES",
+        help="the largest request line and headers accepted (default: %(default)s)",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("demo", help="load demo teams, staff (printing passwords), canned responses")

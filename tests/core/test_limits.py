@@ -4,7 +4,10 @@ limits (against a server configured with small budgets)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import socket
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -323,3 +326,20 @@ async def test_api_docs_load_nothing_from_elsewhere(server: Server) -> None:
         assert "validatorUrl: null" in start.text, "no badge image from swagger.io"
         assert (await http.get("/redoc")).status_code == 404
         assert (await http.get("/openapi.json")).json()["info"]["title"] == "Helpline"
+
+
+async def test_request_heads_have_a_size_limit(server: Server) -> None:
+    host, port = server.base_url.removeprefix("http://").split(":")
+
+    def get(header_bytes: int) -> bytes:
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * header_bytes
+            # the server may answer and close while this is still being sent
+            with contextlib.suppress(ConnectionError):
+                sock.sendall(head + b"\r\n\r\n")
+            return sock.recv(64)
+
+    assert (await asyncio.to_thread(get, 4096)).startswith(b"HTTP/1.1 200")
+    assert (await asyncio.to_thread(get, 4 * 1024 * 1024)).startswith(b"HTTP/1.1 400")
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        assert (await http.get("/healthz")).status_code == 200, "still serving"
