@@ -144,3 +144,21 @@ async def test_staff_stream_needs_csrf_and_gets_the_inbox(server: Server, root: 
             lambda f: f["type"] == "event" and f["event"]["type"] == "conversation.offered"
         )
         assert offer["event"]["conversation"]["conversation_id"] == chat.conversation_id
+
+
+async def test_a_staff_stream_ends_when_its_session_ends(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    other = await Staff(server).login(agent.user["email"], "a-long-password")
+    body = {"v": 1, "subscribe": [{"stream": "inbox", "after": 0}]}
+    async with open_stream(other.http, body, {"X-CSRF-Token": other.csrf}) as stream:
+        await stream.wait(lambda f: f["type"] == "subscribed")
+        await root.ok("PATCH", f"/api/v1/users/{agent.id}", json={"password": "Tr0ub4dor&3x!"})
+        ended = await stream.wait(lambda f: f.get("code") == "session_ended")
+        assert ended["type"] == "error"
+        chat = await Visitor.start(server, team_id=team["id"])
+        await asyncio.sleep(0.5)
+        assert not [
+            f for f in stream.frames if f["type"] == "event" and f["event"].get("conversation")
+        ], "nothing more reaches an ended session"
+        assert chat.conversation_id

@@ -22,11 +22,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from helpline.agents.auth import SESSION_COOKIE
+from helpline.core import tokens
 from helpline.core.actors import Actor
 from helpline.core.errors import BadRequest, Unauthorized
 from helpline.core.runtime import Runtime
 from helpline.deps import Rt, bearer, get_staff, visitor_from_token
 from helpline.realtime import protocol as p
+from helpline.realtime.auth import Identity
 from helpline.realtime.dispatch import handle, run_frame_http
 from helpline.realtime.hub import Connection, Hub
 from helpline.realtime.websocket import welcome
@@ -47,14 +50,21 @@ class StreamRequest(BaseModel):
     subscribe: list[StreamCursor] = Field(default_factory=list, max_length=50)
 
 
-async def _actor(request: Request, rt: Runtime) -> Actor:
+async def _identity(request: Request, rt: Runtime) -> Identity:
+    """The visitor (bearer token) or staff member (session cookie + CSRF header) and, for staff,
+    the session credential the hub checks again when their rights change."""
     token = bearer(request)
     if token is not None:
         visitor = await visitor_from_token(rt, token)
         if visitor is None:
             raise Unauthorized("Unknown visitor token.", code="bad_token")
-        return visitor
-    return await get_staff(request, rt)
+        return Identity(visitor, None)
+    staff = await get_staff(request, rt)
+    return Identity(staff, tokens.digest(request.cookies.get(SESSION_COOKIE, "")))
+
+
+async def _actor(request: Request, rt: Runtime) -> Actor:
+    return (await _identity(request, rt)).actor
 
 
 @router.post("/stream", response_class=StreamingResponse)
@@ -65,7 +75,8 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
             f"Protocol version {body.v} is not supported; use {p.VERSION}.",
             code="unsupported_version",
         )
-    actor = await _actor(request, rt)
+    who = await _identity(request, rt)
+    actor = who.actor
     hub: Hub = request.app.state.hub
     queue: asyncio.Queue[str] = asyncio.Queue()
 
@@ -75,7 +86,7 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
     async def close(_code: int, _reason: str) -> None:
         queue.put_nowait(_CLOSED)
 
-    conn = Connection(actor=actor, send=send, close=close)
+    conn = Connection(actor=actor, credential=who.credential, send=send, close=close)
     hub.attach(conn)
     hub.push(conn, welcome(conn, rt))
     for cursor in body.subscribe:
