@@ -213,3 +213,16 @@ async def test_widget_config_and_customer_panel(server: Server, root: Staff) -> 
     assert (
         await outsider.call("GET", f"/api/v1/conversations/{second_id}/customer")
     ).status_code == 403
+
+
+async def test_rest_timestamps_say_they_are_utc(server: Server, root: Staff) -> None:
+    """REST answers write times like events do, ending in Z, on SQLite as on PostgreSQL."""
+    team = await make_team(root)
+    chat = await Visitor.start(server, team_id=team["id"])
+    listed = await root.ok("GET", "/api/v1/conversations", params={"team_id": team["id"]})
+    one = await root.ok("GET", f"/api/v1/conversations/{chat.conversation_id}")
+    queue = await root.ok("GET", f"/api/v1/teams/{team['id']}/queue")
+    stamps = [one["created_at"], one["queued_at"], listed[0]["queued_at"]]
+    stamps += [w["queued_at"] for w in queue["waiting"]]
+    assert stamps and all(s.endswith("Z") for s in stamps), stamps
+    assert one["ended_at"] is None

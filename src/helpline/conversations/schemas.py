@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from helpline.core.clock import UtcDateTime
 
 Tag = Annotated[str, StringConstraints(max_length=40, pattern=r"^[a-z0-9_-]*$")]
 
@@ -35,12 +36,12 @@ class ConversationOut(BaseModel):
     topic: str
     language: str
     priority: int
-    created_at: datetime
-    queued_at: datetime
-    assigned_at: datetime | None
-    first_response_at: datetime | None
-    ended_at: datetime | None
-    closed_at: datetime | None
+    created_at: UtcDateTime
+    queued_at: UtcDateTime
+    assigned_at: UtcDateTime | None
+    first_response_at: UtcDateTime | None
+    ended_at: UtcDateTime | None
+    closed_at: UtcDateTime | None
 
 
 class StaffConversationOut(ConversationOut):
@@ -96,7 +97,7 @@ class PastConversation(BaseModel):
     id: int
     state: str
     topic: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class CustomerOut(BaseModel):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import PlainSerializer
 
 
 def now() -> datetime:
@@ -20,3 +23,8 @@ def iso(value: datetime | None) -> str | None:
 def aware(value: datetime) -> datetime:
     """SQLite hands datetimes back naive; everything stored is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A datetime in an API answer: always UTC and written like event timestamps
+# ("2026-11-23T05:55:00.711873Z"), whether the database handed it back naive (SQLite) or not.
+UtcDateTime = Annotated[datetime, PlainSerializer(lambda v: iso(v), return_type=str)]

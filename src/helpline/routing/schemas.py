@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from helpline.core.clock import UtcDateTime
 
 
 class WaitingOut(BaseModel):
@@ -13,7 +13,7 @@ class WaitingOut(BaseModel):
     priority: int
     topic_skills: list[str]
     language: str
-    queued_at: datetime
+    queued_at: UtcDateTime
     waited_s: int
 
 
