@@ -29,7 +29,7 @@ from helpline.conversations.writer import MessageWriter
 from helpline.core.broker import Broker, InProcessBroker, RedisBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
-from helpline.core.errors import HelplineError, Invalid
+from helpline.core.errors import HelplineError, Invalid, RateLimited
 from helpline.core.runtime import Runtime
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Hub
@@ -274,7 +274,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(HelplineError)
     async def helpline_error(_request: Request, exc: HelplineError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        retry = exc.details.get("retry_after_s") if isinstance(exc, RateLimited) else None
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

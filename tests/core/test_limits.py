@@ -72,6 +72,8 @@ async def test_conversation_creation_is_rate_limited(strict: Server) -> None:
         assert codes == [201, 201, 201, 429, 429]
         r = await http.post("/api/v1/widget/conversations", json={"team_id": team["id"]})
         assert r.json()["code"] == "rate_limited"
+        assert 1 <= int(r.headers["retry-after"]) <= 20, "one new chat every 20 s refills"
+        assert r.json()["details"]["retry_after_s"] == int(r.headers["retry-after"])
     async with httpx.AsyncClient(
         base_url=strict.base_url, headers={"X-Forwarded-For": "10.0.0.2"}
     ) as other:
