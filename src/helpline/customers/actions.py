@@ -8,11 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.core import tokens
+from helpline.customers.identity import masked
 from helpline.customers.models import TIERS, Customer, Visitor
 
 
 async def upsert_customer(s: AsyncSession, record: dict[str, Any]) -> Customer:
-    """Create or update the customer with ``record['external_id']`` (a verified identity)."""
+    """Create or update the customer with ``record['external_id']`` (a verified identity).
+
+    PII in the record's free-text fields is masked here, so nothing raw reaches the table.
+    """
+    record = masked(record)
     customer = await s.scalar(select(Customer).where(Customer.external_id == record["external_id"]))
     if customer is None:
         customer = Customer(external_id=record["external_id"])
@@ -22,6 +27,8 @@ async def upsert_customer(s: AsyncSession, record: dict[str, Any]) -> Customer:
     tier = str(record.get("tier", customer.tier or "standard"))
     customer.tier = tier if tier in TIERS else "standard"
     customer.account_status = str(record.get("account_status", customer.account_status or ""))[:40]
+    if "attributes" in record:
+        customer.attributes = record["attributes"]
     await s.flush()
     return customer
 
