@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from tests.clients import WS, Staff, Visitor, make_staff, make_team, offered, send
 from tests.servers import Server
 
@@ -157,3 +159,31 @@ async def test_a_socket_of_a_demoted_agent_can_no_longer_answer(
     reply = await ws.request(send(visitor.conversation_id, "after-demotion", "hi"))
     assert reply["type"] == "error" and reply["code"] == "read_only"
     assert not ws.closed.is_set(), "a QA member may still read the team's chats"
+
+
+async def test_leaving_a_team_hands_its_chats_back_to_its_queue(
+    server: Server, root: Staff
+) -> None:
+    team, agent, ws, visitor = await _agent_in_chat(server, root)
+    other = await make_team(root)
+    await root.ok("PATCH", f"/api/v1/users/{agent.id}", json={"team_ids": [other["id"]]})
+    removed = await ws.wait_event("inbox", lambda e: e["type"] == "conversation.removed")
+    assert removed["reason"] == "team_left"
+    await ws.wait(lambda f: f["type"] == "unsubscribed" and f["stream"] == visitor.stream)
+    chat = await root.ok("GET", f"/api/v1/conversations/{visitor.conversation_id}")
+    assert chat["team_id"] == team["id"] and chat["agent_id"] != agent.id
+
+
+async def test_the_widget_counts_only_people_who_answer_chats(server: Server, root: Staff) -> None:
+    """QA and admins online do not make the widget promise an answer."""
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        online_agents = [
+            u for u in await root.ok("GET", "/api/v1/users") if u["role"] in ("agent", "supervisor")
+        ]
+        for user in online_agents:  # earlier tests left agents online on this shared server
+            await root.ok("PATCH", f"/api/v1/users/{user['id']}", json={"is_active": False})
+        await root.ok("PUT", "/api/v1/me/status", json={"status": "online"})
+        await make_staff(root, team_ids=[], role="qa")
+        assert (await http.get("/api/v1/widget/config")).json()["available"] is False
+        await make_staff(root, team_ids=[])
+        assert (await http.get("/api/v1/widget/config")).json()["available"] is True

@@ -34,7 +34,7 @@ from helpline.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from helpline.core.events import Envelope
 from helpline.core.permissions import Capability, can
 from helpline.core.runtime import Runtime
-from helpline.routing.actions import Outbox, set_status_in_tx
+from helpline.routing.actions import Outbox, requeue_outside_teams, set_status_in_tx
 
 
 def rights_changed(user_id: int) -> Envelope:
@@ -158,6 +158,7 @@ async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatc
                 setattr(user, key, changes[key])
         if data.team_ids is not None:
             await _set_teams(s, user.id, data.team_ids)
+            await requeue_outside_teams(s, user.id, set(data.team_ids), out=out)
         if password_hash is not None:
             user.password_hash = password_hash
             await end_sessions(s, user.id)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from helpline.agents.models import AgentPresence, Team
+from helpline.agents.models import Team
 from helpline.compliance import audit
 from helpline.conversations import actions, service
 from helpline.conversations.models import Conversation, ResolutionCode
@@ -258,12 +258,11 @@ async def put_resolution_code(
 
 @widget.get("/config")
 async def widget_config(rt: Rt) -> WidgetConfigOut:
-    """What the widget needs before a chat: topics to offer, and whether anyone is online."""
+    """What the widget needs before a chat: topics to offer, and whether anyone who answers
+    chats is online."""
     async with rt.db.read() as s:
         teams = (await s.execute(select(Team.skills))).scalars().all()
-        online = await s.scalar(
-            select(func.count()).select_from(AgentPresence).where(AgentPresence.status == "online")
-        )
+        online = await routing_service.agents_online(s)
     return WidgetConfigOut(
         topics=sorted({t for skills in teams for t in skills}), available=bool(online)
     )

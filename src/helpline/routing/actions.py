@@ -350,6 +350,21 @@ async def _transfer_to_agent(
     out.teams.add(team_id)
 
 
+async def requeue_outside_teams(
+    s: AsyncSession, user_id: int, team_ids: set[int], *, out: Outbox
+) -> None:
+    """Put back in their queues the chats ``user_id`` holds in teams they are no longer in."""
+    held = await s.execute(
+        select(Conversation).where(
+            Conversation.agent_id == user_id,
+            Conversation.state.in_(("assigned", "active")),
+            Conversation.team_id.not_in(team_ids),
+        )
+    )
+    for conv in held.scalars().all():
+        await requeue_in_tx(s, conv, reason="team_left", outcome="team_left", out=out)
+
+
 async def do_set_status(rt: Runtime, staff: Staff, status: str, *, reason: str = "manual") -> None:
     """Set an agent's status. Going offline puts their open chats back in the queue."""
     if status not in ("online", "away", "offline"):

@@ -137,6 +137,21 @@ async def teams_with_queue(s: AsyncSession) -> list[int]:
     return [r[0] for r in rows.all()]
 
 
+async def agents_online(s: AsyncSession) -> int:
+    """How many active staff who are routed chats are online now."""
+    q = (
+        select(func.count())
+        .select_from(AgentPresence)
+        .join(User, User.id == AgentPresence.user_id)
+        .where(
+            AgentPresence.status == "online",
+            User.is_active.is_(True),
+            User.role.in_(ROUTABLE_ROLES),
+        )
+    )
+    return int(await s.scalar(q) or 0)
+
+
 def transfer_team(chat_team_id: int, agent_team_ids: list[int]) -> int | None:
     """The team a chat joins when transferred to an agent: its own team if the agent is in it,
     else the agent's first team; None for an agent in no team (who cannot receive it)."""
