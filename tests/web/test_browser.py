@@ -5,11 +5,19 @@ from __future__ import annotations
 import gzip
 import re
 
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from helpline.web import STATIC
 from tests.servers import Server
-from tests.web.helpers import agent_console, new_page, reply, setup_team, start_chat
+from tests.web.helpers import (
+    agent_console,
+    make_team,
+    new_page,
+    reply,
+    setup_team,
+    shot,
+    start_chat,
+)
 
 
 def test_one_agent_chats_with_two_visitors_both_ways(
@@ -120,6 +128,49 @@ def test_markup_in_names_topics_and_messages_stays_text(
         )
         == 0
     )
+
+
+def test_with_no_one_online_the_widget_promises_an_answer_in_the_chat_not_by_email(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    _, emails = make_team(web, "nobody", ["Nell Later"])
+    visitor = new_page(browser, contexts, viewport={"width": 1100, "height": 760})
+
+    def away(route: Route) -> None:
+        # Other tests' agents may be online on this shared server: say no one is.
+        config = route.fetch().json()
+        route.fulfill(json={**config, "available": False})
+
+    visitor.route("**/api/v1/widget/config", away)
+    visitor.goto(f"{web.base_url}/demo")
+    widget = visitor.frame_locator("iframe[data-helpline]")
+    widget.get_by_role("button", name="Open chat").click()
+    intro = widget.locator("form.prechat > p")
+    expect(intro).to_contain_text("No one is online right now")
+    expect(intro).to_contain_text("an agent will answer here in this chat")
+    expect(intro).not_to_contain_text("email")
+    widget.get_by_label("Name").fill("Lena")
+    widget.get_by_label("Email").fill("lena@example.com")
+    widget.get_by_label("Topic").select_option("nobody")
+    widget.get_by_label("Message").fill("Please call me back about my order")
+    widget.get_by_role("button", name="Leave a message").click()
+    banner = widget.get_by_role("status").filter(has_text="No one is online right now")
+    expect(banner).to_contain_text("an agent will answer here in this chat")
+    expect(banner).not_to_contain_text("email")
+    shot(visitor, "widget-nobody-online")
+
+    # The chat is kept across page loads, and the agent answers in it once online.
+    visitor.reload()
+    widget = visitor.frame_locator("iframe[data-helpline]")
+    widget.get_by_role("button", name="Open chat").click()
+    expect(widget.get_by_text("Please call me back about my order")).to_be_visible()
+    agent = new_page(browser, contexts, viewport={"width": 1280, "height": 800})
+    agent_console(web, agent, emails[0])
+    pane = agent.get_by_role("region", name=re.compile("with Lena"))
+    pane.get_by_role("button", name="Accept").click()
+    reply(pane, "Hi Lena, I am here now")
+    expect(widget.get_by_text("Hi Lena, I am here now")).to_be_visible()
+    expect(widget.get_by_text("No one is online right now")).to_have_count(0)
 
 
 def test_phone_layout_is_full_screen(

@@ -15,7 +15,7 @@ function tellParent(message: Record<string, unknown>): void {
 }
 
 function waitText(q: Queue): string {
-  if (q.ewt_s === null) return "No one is available right now. Leave your message and we will reply by email.";
+  if (q.ewt_s === null) return "No one is online right now. Your message waits in the queue, and an agent will answer here in this chat as soon as one is online. You can leave this page: the chat will still be here when you come back.";
   const when = q.ewt_s < 60 ? `${q.ewt_s} seconds` : `${Math.round(q.ewt_s / 60)} minute${q.ewt_s >= 90 ? "s" : ""}`;
   return `You are number ${q.position} in line. Be with you in about ${when}.`;
 }
@@ -216,7 +216,7 @@ function PreChat(props: { config: { topics: string[]; available: boolean }; erro
       await props.onStart({ name: String(data.get("name") ?? ""), email: String(data.get("email") ?? ""), topic: String(data.get("topic") ?? ""), message: String(data.get("message") ?? "") });
       setBusy(false);
     }}>
-      <p>{away ? "We are away right now. Leave a message and we will get back to you by email." : "Tell us a little about you and we will connect you with someone."}</p>
+      <p>{away ? "No one is online right now. Leave a message: it waits in the queue, and an agent will answer here in this chat as soon as one is online. The chat will still be here when you come back to this page." : "Tell us a little about you and we will connect you with someone."}</p>
       <label>Name<input name="name" autoComplete="name" maxLength={100} required /></label>
       <label>Email<input name="email" type="email" autoComplete="email" maxLength={254} required={away} /></label>
       {props.config.topics.length > 0 && (
