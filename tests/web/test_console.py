@@ -94,6 +94,8 @@ def test_the_transfer_menu_offers_only_online_agents_with_free_slots(
     page = new_page(browser, contexts, **DESKTOP)
     names = ["Tina Me", "Bob Online", "Carl Away", "Dora Offline", "Eve Full"]
     _, emails = make_team(web, "transfer", names, concurrency_cap=1)
+    # Someone in another team only, whom the console could not see through its own teams.
+    _, elsewhere = make_team(web, "transferother", ["Olga Other"], concurrency_cap=3)
     cid = accepted_chat_for(web, page, emails[0], "transfer", "Vera")
     others = {name: Api(web, email, PASSWORD) for name, email in zip(names, emails, strict=True)}
     others["Eve Full"].status("online")
@@ -105,14 +107,25 @@ def test_the_transfer_menu_offers_only_online_agents_with_free_slots(
     others["Dora Offline"].status("offline")
 
     pane = chat_with(page, "Vera")
-    pane.get_by_role("button", name="Transfer").click()
+    menu = pane.locator("button[aria-expanded]", has_text="Transfer")
+    menu.click()
     target = pane.get_by_label("Transfer to")
-    expect(target.locator("option[value^='agent:']:not([disabled])")).to_have_text(
-        ["Bob Online (1 of 1 free)"]
-    )
-    expect(target.locator("option[value^='agent:'][disabled]")).to_have_text(
-        ["Eve Full (no free slot)"]
-    )
+    own = target.locator('optgroup[label="Agents in Team transfer (this chat\'s team)"]')
+    other = target.locator('optgroup[label="Agents in Team transferother"]')
+    expect(own.locator("option:not([disabled])")).to_have_text(["Bob Online (1 of 1 free)"])
+    expect(own.locator("option[disabled]")).to_have_text(["Eve Full (no free slot)"])
+    expect(other).to_have_count(0)
+    expect(target).to_have_value("")
+
+    # The list is read again whenever the menu opens: Olga, online now, appears.
+    olga = Api(web, elsewhere[0], PASSWORD)
+    olga.status("online")
+    menu.click()
+    expect(target).to_have_count(0)
+    menu.click()
+    expect(other.locator("option")).to_have_text(["Olga Other (3 of 3 free)"])
+    expect(other.locator("option[disabled]")).to_have_count(0)
+    expect(target.locator("option").first).to_have_text("Choose an agent or a team…")
     expect(target).to_have_value("")
     shot(page, "console-transfer")
     target.select_option(label="Bob Online (1 of 1 free)")
@@ -226,3 +239,4 @@ def test_canned_responses_expand_and_work_from_the_keyboard(
     box.press("Escape")
     expect(picker).to_have_count(0)
     expect(box).to_have_value("/bi")
+

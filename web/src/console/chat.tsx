@@ -4,8 +4,9 @@ import type { Connection, Event } from "../shared/protocol";
 import { RichText, clock } from "../shared/text";
 import { api } from "./api";
 import type { Me } from "./main";
+import { type Chat, type TransferTarget, keepTarget, transferGroups } from "./state";
 
-export type Chat = { id: number; state: string; topic: string; team_id: number; agent_id: number | null; assigned_at: string | null };
+export type { Chat };
 type Canned = { id: number; shortcut: string; title: string; body: string };
 type Customer = { name: string; email: string; tier: string; account_status: string; external_id: string | null; past: { id: number; state: string; topic: string; created_at: string }[] };
 
@@ -174,7 +175,7 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
         </div>
       </header>
       {panel === "customer" && <CustomerPanel id={chat.id} />}
-      {panel === "transfer" && !ended && <TransferPanel chat={chat} me={props.me} onTransfer={(body) => act("transfer", body)} />}
+      {panel === "transfer" && !ended && <TransferPanel chat={chat} onTransfer={(body) => act("transfer", body)} />}
       {(panel === "close" || ended) && <ClosePanel id={chat.id} autoFocus={focusWrapup.current} onClose={(body) => act("close", body)} />}
       <ol class="messages" ref={list} aria-live="polite" aria-label="Messages" tabIndex={0}>
         {props.events.map((e) => {
@@ -246,40 +247,35 @@ function CustomerPanel(props: { id: number }) {
   );
 }
 
-type Target = { id: number; name: string; free: number; cap: number };
-
-/** Agents a chat can go to: online, in a team I can see, not me; with their free chat slots. */
-async function transferTargets(chat: Chat, me: Me, teams: { id: number }[]): Promise<Target[]> {
-  const teamIds = [chat.team_id, ...(me.user.role === "admin" ? teams.map((t) => t.id) : me.user.team_ids)];
-  const [users, ...queues] = await Promise.all([
-    api("GET", "/users"),
-    ...[...new Set(teamIds)].map((id) => api("GET", `/teams/${id}/queue`).catch(() => null)),
-  ]);
-  const routable = new Set<number>(users.filter((u: { role: string; is_active: boolean }) => u.is_active && (u.role === "agent" || u.role === "supervisor")).map((u: { id: number }) => u.id));
-  const found = new Map<number, Target>();
-  for (const q of queues) {
-    for (const a of q?.agents ?? []) {
-      if (a.status !== "online" || a.user_id === me.user.id || !routable.has(a.user_id) || found.has(a.user_id)) continue;
-      found.set(a.user_id, { id: a.user_id, name: a.name, free: Math.max(0, a.cap - a.load), cap: a.cap });
-    }
-  }
-  return [...found.values()].sort((a, b) => b.free - a.free || a.name.localeCompare(b.name));
-}
-
-function TransferPanel(props: { chat: Chat; me: Me; onTransfer: (body: unknown) => void }) {
+/** Transfer to an agent who can take the chat now (any team: the chat joins theirs), or to a
+ *  team's queue. The agents are read when the menu opens, and again when its list is focused. */
+function TransferPanel(props: { chat: Chat; onTransfer: (body: unknown) => void }) {
   const [teams, setTeams] = useState<{ id: number; name: string }[]>([]);
-  const [agents, setAgents] = useState<Target[] | null>(null);
+  const [targets, setTargets] = useState<TransferTarget[] | null>(null);
+  const [failed, setFailed] = useState(false);
   const [target, setTarget] = useState("");
+  const asked = useRef(0);
+  const alive = useRef(true);
+
+  function load() {
+    const n = ++asked.current;
+    api("GET", `/conversations/${props.chat.id}/transfer-targets`).then(
+      (t: TransferTarget[]) => { if (alive.current && n === asked.current) { setTargets(t); setFailed(false); } },
+      () => { if (alive.current && n === asked.current) setFailed(true); },
+    );
+  }
+
   useEffect(() => {
-    let alive = true;
-    let all: { id: number; name: string }[] = [];
-    const load = () => transferTargets(props.chat, props.me, all).then((a) => { if (alive) setAgents(a); }, () => undefined);
-    api("GET", "/teams").then((t) => { all = t; if (alive) setTeams(t); void load(); });
-    const timer = window.setInterval(load, 5000);
-    return () => { alive = false; window.clearInterval(timer); };
+    load();
+    api("GET", "/teams").then((t) => { if (alive.current) setTeams(t); }, () => undefined);
+    return () => { alive.current = false; };
   }, []);
-  const free = (agents ?? []).filter((a) => a.free > 0);
-  const full = (agents ?? []).filter((a) => a.free === 0);
+
+  const names = Object.fromEntries(teams.map((t) => [t.id, t.name]));
+  const groups = transferGroups(targets ?? [], props.chat.team_id, names);
+  // An agent chosen before the list was read again may have no free slot now.
+  useEffect(() => setTarget((t) => keepTarget(t, groups)), [targets]);
+  const anyFree = groups.some((g) => g.options.some((o) => !o.disabled));
   return (
     <form class="panel" onSubmit={(e) => {
       e.preventDefault();
@@ -289,15 +285,19 @@ function TransferPanel(props: { chat: Chat; me: Me; onTransfer: (body: unknown) 
       props.onTransfer({ [kind === "team" ? "team_id" : "agent_id"]: Number(id), note: data.get("note") });
     }}>
       <label>Transfer to
-        <select name="target" required value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+        <select name="target" required value={target} onFocus={load} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
           <option value="">Choose an agent or a team…</option>
-          <optgroup label="Agents online">
-            {agents === null && <option disabled value="-">Loading…</option>}
-            {agents !== null && free.length === 0 && <option disabled value="-">No one else is online with a free slot</option>}
-            {free.map((a) => <option value={`agent:${a.id}`}>{a.name} ({a.free} of {a.cap} free)</option>)}
-            {full.map((a) => <option disabled value={`agent:${a.id}`}>{a.name} (no free slot)</option>)}
-          </optgroup>
-          <optgroup label="Teams">{teams.map((t) => <option value={`team:${t.id}`}>{t.name} (queue)</option>)}</optgroup>
+          {(targets === null || !anyFree) && (
+            <optgroup label="Agents online">
+              <option disabled value="-">{targets === null ? (failed ? "Could not load the agents" : "Loading…") : "No one else is online with a free slot"}</option>
+            </optgroup>
+          )}
+          {groups.map((g) => (
+            <optgroup key={g.team_id} label={g.label}>
+              {g.options.map((o) => <option key={o.value} value={o.value} disabled={o.disabled}>{o.label}</option>)}
+            </optgroup>
+          ))}
+          <optgroup label="Team queues">{teams.map((t) => <option key={`team:${t.id}`} value={`team:${t.id}`}>{t.name} (queue)</option>)}</optgroup>
         </select>
       </label>
       <label>Handover note<textarea name="note" rows={2} maxLength={2000} placeholder="What has been done, what is next" /></label>
