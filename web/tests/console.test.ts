@@ -1,7 +1,40 @@
 // Unit tests for the console's state rules (src/console/state.ts). Run: npm test.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { keepTarget, transferGroups } from "../src/console/state";
+import { type Chat, applyInbox, dedupeChats, keepTarget, openPanes, transferGroups } from "../src/console/state";
+
+const ME = 3;
+const chat = (id: number, state = "active"): Chat => ({ id, state, topic: "t", team_id: 1, agent_id: ME, assigned_at: null });
+const summary = (id: number, state: string, agent_id: number | null = ME) => ({ conversation_id: id, state, team_id: 1, agent_id, topic: "billing" });
+
+test("dedupeChats keeps the first copy of each conversation", () => {
+  assert.deepEqual(dedupeChats([chat(1), chat(2), chat(1, "assigned")]).map((c) => [c.id, c.state]), [[1, "active"], [2, "active"]]);
+});
+
+test("an offer adds the chat once, however often it is told", () => {
+  const offer = { type: "conversation.offered", seq: 8, created_at: "2026-11-23T05:55:00Z", conversation: summary(9, "assigned") };
+  const once = applyInbox([chat(1)], offer, ME);
+  assert.deepEqual(once.map((c) => c.id), [1, 9]);
+  assert.equal(once[1].assigned_at, "2026-11-23T05:55:00Z");
+  assert.equal(once[1].topic, "billing");
+  // The REST list already had it, or the event came twice: still one entry, updated in place.
+  const twice = applyInbox([chat(9, "assigned"), chat(1)], { ...offer, conversation: summary(9, "active") }, ME);
+  assert.deepEqual(twice.map((c) => [c.id, c.state]), [[9, "active"], [1, "active"]]);
+});
+
+test("removed chats, and chats no longer mine, leave the list; other events change nothing", () => {
+  const list = [chat(1), chat(2)];
+  assert.deepEqual(applyInbox(list, { type: "conversation.removed", seq: 1, conversation_id: 1, reason: "transferred" }, ME).map((c) => c.id), [2]);
+  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 2, conversation: summary(2, "active", 7) }, ME).map((c) => c.id), [1]);
+  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 3, conversation: summary(2, "closed") }, ME).map((c) => c.id), [1]);
+  assert.equal(applyInbox(list, { type: "status", seq: 4, status: "away", reason: "manual" }, ME), list);
+});
+
+test("openPanes keeps open panes in order, adds new chats, drops gone ones, at most four", () => {
+  assert.deepEqual(openPanes([2, 1], [chat(1), chat(2), chat(3)]), [2, 1, 3]);
+  assert.deepEqual(openPanes([5, 1], [chat(1)]), [1]);
+  assert.deepEqual(openPanes([], [1, 2, 3, 4, 5].map((id) => chat(id))), [1, 2, 3, 4]);
+});
 
 test("transfer targets: grouped by team, own team first, free slots counted, full agents disabled", () => {
   const groups = transferGroups(

@@ -146,15 +146,17 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
   }
 
   async function act(path: string, body?: unknown) {
+    // The wrap-up form may appear before the answer does (the inbox tells of the new state).
+    if (path === "end") focusWrapup.current = true;
     try {
       setError("");
       await api("POST", `/conversations/${chat.id}/${path}`, body);
       setPanel("none");
-      if (path === "end") focusWrapup.current = true;
       props.onChanged();
       // The button just used is gone: keep the keyboard in this chat.
       if (path === "accept") window.setTimeout(() => box.current?.focus(), 0);
     } catch (err: any) {
+      if (path === "end") focusWrapup.current = false;
       setError(err.message);
     }
   }

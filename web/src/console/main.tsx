@@ -6,10 +6,12 @@ import { Connection, type Event, type Frame, type State, wsUrl } from "../shared
 import { api, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
 import { askPermission, notify } from "./notify";
+import { applyInbox, dedupeChats, openPanes } from "./state";
 import { Supervisor } from "./supervisor";
 import "./console.css";
 
-export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string };
+/** `GET /me` (and the login answer). `inbox_last_seq`: where the inbox stream stood then. */
+export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string; inbox_last_seq?: number };
 
 function Login(props: { onLogin: (me: Me) => void }) {
   const [error, setError] = useState("");
@@ -55,9 +57,9 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const supervises = props.me.user.role === "admin" || props.me.user.role === "supervisor";
 
   async function load() {
-    const mine: Chat[] = await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`);
+    const mine = dedupeChats(await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`));
     setChats(mine);
-    setOpenIds((ids) => [...ids.filter((id) => mine.some((c) => c.id === id)), ...mine.filter((c) => !ids.includes(c.id)).map((c) => c.id)].slice(0, 4));
+    setOpenIds((ids) => openPanes(ids, mine));
     mine.forEach((c) => connection.current?.subscribe(`conversation:${c.id}`, 0));
   }
 
@@ -85,10 +87,20 @@ function Console(props: { me: Me; onLogout: () => void }) {
       onState: setConn,
       onEvent: (stream, e, replay) => {
         if (stream === "inbox") {
-          if (e.type === "conversation.offered" && !replay) notify("New chat", e.conversation?.topic || "A visitor is waiting");
+          // The inbox is followed from where it stood when the page read /me: every event is
+          // news to this page, replayed (missed while reconnecting) or not.
+          if (e.type === "conversation.offered") notify("New chat", e.conversation?.topic || "A visitor is waiting");
           if (e.type === "status") {
             setStatus(e.status);
             setMissed(e.status === "away" && e.reason === "missed_chat");
+          }
+          if (e.type.startsWith("conversation.")) {
+            setChats((old) => applyInbox(old, e, props.me.user.id));
+            const id = e.conversation?.conversation_id;
+            if (e.type !== "conversation.removed" && typeof id === "number") {
+              setOpenIds((ids) => (ids.includes(id) || ids.length >= 4 ? ids : [...ids, id]));
+              connection.current?.subscribe(`conversation:${id}`, 0);
+            }
           }
           void refresh();
           return;
@@ -107,6 +119,9 @@ function Console(props: { me: Me; onLogout: () => void }) {
       onFrame: (f: Frame) => {
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
         if (f.type === "queue_summary") setQueueTick((n) => n + 1);
+        // Subscribed again after a reconnect (or a `reload` that skipped events): what changed
+        // meanwhile is in the REST list.
+        if (f.type === "subscribed" && f.stream === "inbox") void refresh();
       },
       onReset: (stream) => {
         const id = Number(stream.split(":")[1]);
@@ -120,7 +135,9 @@ function Console(props: { me: Me; onLogout: () => void }) {
       },
     });
     connection.current = c;
-    c.subscribe("inbox", 0);
+    // Only what happens from now on: the chats so far come from the REST list, read after
+    // this subscription (once it is confirmed, and at once for a quick first paint).
+    c.subscribe("inbox", props.me.inbox_last_seq ?? 0);
     void refresh();
     return () => c.close();
   }, []);

@@ -1,4 +1,6 @@
 // The console's state rules, as pure functions (unit tests: web/tests/console.test.ts).
+import type { Event } from "../shared/protocol";
+
 export type Chat = {
   id: number;
   state: string;
@@ -7,6 +9,38 @@ export type Chat = {
   agent_id: number | null;
   assigned_at: string | null;
 };
+
+/** States in which a chat belongs in the agent's list. */
+const MINE = new Set(["assigned", "active", "wrap-up"]);
+
+/** One copy of each chat (the first), in the order given. */
+export function dedupeChats(chats: Chat[]): Chat[] {
+  const seen = new Set<number>();
+  return chats.filter((c) => !seen.has(c.id) && (seen.add(c.id), true));
+}
+
+/** The chat list after an inbox event, before the REST list confirms it: an offered, accepted
+ *  or updated chat is added or updated in place (one entry per conversation id), and one that
+ *  was removed, or is no longer this agent's, leaves the list. Other events change nothing. */
+export function applyInbox(chats: Chat[], event: Event, me: number): Chat[] {
+  if (event.type === "conversation.removed") return chats.filter((c) => c.id !== event.conversation_id);
+  if (!["conversation.offered", "conversation.accepted", "conversation.updated"].includes(event.type)) return chats;
+  const s = event.conversation;
+  if (!s || typeof s.conversation_id !== "number") return chats;
+  if (s.agent_id !== me || !MINE.has(s.state)) return chats.filter((c) => c.id !== s.conversation_id);
+  const fields = { state: s.state, topic: s.topic ?? "", team_id: s.team_id, agent_id: s.agent_id };
+  const at = chats.findIndex((c) => c.id === s.conversation_id);
+  if (at >= 0) return chats.map((c, i) => (i === at ? { ...c, ...fields } : c));
+  const assignedAt = event.type === "conversation.offered" ? event.created_at ?? null : null;
+  return [...chats, { id: s.conversation_id, ...fields, assigned_at: assignedAt }];
+}
+
+/** The panes to show after the chat list changed: those still in the list, in their order,
+ *  then the other chats of the list; at most `max`. */
+export function openPanes(ids: number[], chats: Chat[], max = 4): number[] {
+  const kept = ids.filter((id) => chats.some((c) => c.id === id));
+  return [...kept, ...chats.filter((c) => !kept.includes(c.id)).map((c) => c.id)].slice(0, max);
+}
 
 /** An agent a chat can be transferred to (`GET /conversations/{id}/transfer-targets`). */
 export type TransferTarget = { user_id: number; name: string; team_id: number; load: number; cap: number; free: boolean };
