@@ -1,9 +1,11 @@
-"""The agent console: wrap-up, missed offers, transfer, typing and canned responses."""
+"""The agent console: wrap-up, missed offers, transfer, typing, canned responses, read receipts."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from itertools import pairwise
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -240,3 +242,54 @@ def test_canned_responses_expand_and_work_from_the_keyboard(
     expect(picker).to_have_count(0)
     expect(box).to_have_value("/bi")
 
+
+def test_the_agent_sees_how_far_the_visitor_has_read(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = new_page(browser, contexts, **DESKTOP)
+    _, emails = make_team(web, "seen", ["Sam Seen"])
+    agent_console(web, page, emails[0])
+    visitor = new_page(browser, contexts)
+    reads: list[tuple[float, dict[str, Any]]] = []
+
+    def sent(payload: str | bytes) -> None:
+        frame = json.loads(payload)
+        if frame["type"] == "read":
+            reads.append((time.monotonic(), frame))
+
+    visitor.on("websocket", lambda ws: ws.on("framesent", sent))
+    widget = start_chat(web, visitor, name="Rita", topic="seen", message="Can you see this?")
+    pane = chat_with(page, "Rita")
+    pane.get_by_role("button", name="Accept").click()
+    seen = pane.locator("li.seen")
+    expect(seen).to_have_count(0)
+
+    reply(pane, "First answer")
+    expect(widget.get_by_text("First answer")).to_be_visible()
+    expect(seen).to_have_count(1)
+    expect(pane.locator("li.msg.mine + li.seen")).to_have_text("Seen")
+    expect(pane.locator("li.msg:has(+ li.seen)")).to_contain_text("First answer")
+
+    # Minimized, the widget reads nothing; opened again, it reads the new message.
+    widget.get_by_role("button", name="Minimize chat").click()
+    reply(pane, "Second answer")
+    expect(widget.get_by_role("button", name="Open chat, 1 unread messages")).to_be_visible()
+    page.wait_for_timeout(1500)
+    expect(pane.locator("li.msg:has(+ li.seen)")).to_contain_text("First answer")
+    widget.get_by_role("button", name=re.compile("Open chat")).click()
+    expect(pane.locator("li.msg:has(+ li.seen)")).to_contain_text("Second answer")
+    expect(seen).to_have_count(1)
+    shot(page, "console-seen")
+
+    # Receipts only move forward, at most one a second; the server has the newest.
+    seqs = [f["seq"] for _, f in reads]
+    assert len(seqs) >= 2 and seqs == sorted(set(seqs)), reads
+    assert all(b[0] - a[0] >= 0.9 for a, b in pairwise(reads)), reads
+    cid = reads[-1][1]["conversation_id"]
+    root = admin(web)
+    assert root.call("GET", f"/conversations/{cid}")["visitor_read_seq"] == seqs[-1]
+
+    # After a reload the console knows it from the REST conversation.
+    page.reload()
+    pane = chat_with(page, "Rita")
+    expect(pane.locator("li.msg:has(+ li.seen)")).to_contain_text("Second answer")

@@ -1,7 +1,7 @@
 // Unit tests for the console's state rules (src/console/state.ts). Run: npm test.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Chat, applyInbox, dedupeChats, keepTarget, openPanes, transferGroups } from "../src/console/state";
+import { type Chat, applyInbox, dedupeChats, keepTarget, openPanes, seenMessage, transferGroups } from "../src/console/state";
 
 const ME = 3;
 const chat = (id: number, state = "active"): Chat => ({ id, state, topic: "t", team_id: 1, agent_id: ME, assigned_at: null });
@@ -59,4 +59,20 @@ test("transfer targets: grouped by team, own team first, free slots counted, ful
   assert.equal(keepTarget("agent:8", groups), "");
   assert.equal(keepTarget("team:2", groups), "team:2");
   assert.equal(keepTarget("", groups), "");
+});
+
+test("seenMessage finds the newest agent message the visitor read, in either numbering", () => {
+  const events = [
+    { type: "message", seq: 1, public_seq: 1, sender: { kind: "visitor" } },
+    { type: "message", seq: 2, public_seq: 2, sender: { kind: "agent" } },
+    { type: "note", seq: 3, sender: { kind: "agent" } },
+    { type: "message", seq: 4, public_seq: 3, sender: { kind: "agent" } },
+    { type: "message", seq: 5, public_seq: 4, sender: { kind: "visitor" } },
+  ];
+  assert.equal(seenMessage(events, 0, 0), null);
+  assert.equal(seenMessage(events, 1, 1), null);
+  assert.equal(seenMessage(events, 3, 0), 2);
+  assert.equal(seenMessage(events, 4, 0), 4);
+  assert.equal(seenMessage(events, 0, 3), 4); // public 3 is staff 4
+  assert.equal(seenMessage(events, 5, 2), 4);
 });

@@ -24,7 +24,7 @@ const SYSTEM: Record<string, (e: Event) => string> = {
 const CANNED_QUERY = /^[/#]([a-z0-9_-]*)$/;
 const TYPING_IDLE_MS = 4000;
 
-export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: boolean; current: boolean; connection: Connection; onFocus: () => void; onChanged: () => void; onClose: () => void }) {
+export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: boolean; seen: number | null; current: boolean; connection: Connection; onFocus: () => void; onChanged: () => void; onClose: () => void }) {
   const { chat } = props;
   const [draft, setDraft] = useState("");
   const [note, setNote] = useState(false);
@@ -183,13 +183,15 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
         {props.events.map((e) => {
           if (e.type === "message" || e.type === "note") {
             const mine = e.sender?.kind === "agent";
-            return (
+            const message = (
               <li key={e.seq} class={`msg ${e.type} ${mine ? "mine" : "theirs"}`}>
                 <span class="who">{e.type === "note" ? `Note · ${e.sender?.name}` : e.sender?.name ?? "Visitor"}</span>
                 <RichText text={e.text ?? ""} />
                 <span class="meta">{clock(e.created_at)}{e.data?.masked ? " · sensitive data masked" : ""}</span>
               </li>
             );
+            if (e.seq !== props.seen) return message;
+            return [message, <li key={`seen-${e.seq}`} class="seen" title={`${visitorName} has read up to here`}>Seen</li>];
           }
           if (e.type === "transferred") return <li key={e.seq} class="msg note handover"><span class="who">Handover note</span><RichText text={e.text ?? "(no note)"} /></li>;
           const text = SYSTEM[e.type]?.(e);

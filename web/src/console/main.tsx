@@ -6,7 +6,7 @@ import { Connection, type Event, type Frame, type State, wsUrl } from "../shared
 import { api, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
 import { askPermission, notify } from "./notify";
-import { applyInbox, dedupeChats, openPanes } from "./state";
+import { applyInbox, dedupeChats, openPanes, seenMessage } from "./state";
 import { Supervisor } from "./supervisor";
 import "./console.css";
 
@@ -47,6 +47,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [openIds, setOpenIds] = useState<number[]>([]);
   const [current, setCurrent] = useState<number | null>(null);
   const [typing, setTyping] = useState<Record<number, boolean>>({});
+  const [seen, setSeen] = useState<Record<number, number>>({}); // the visitor's reads, staff seq
   const [conn, setConn] = useState<State>("connecting");
   const [view, setView] = useState<"chats" | "supervisor">("chats");
   const [queueTick, setQueueTick] = useState(0);
@@ -119,6 +120,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
       onFrame: (f: Frame) => {
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
         if (f.type === "queue_summary") setQueueTick((n) => n + 1);
+        if (f.type === "read" && f.by === "visitor") setSeen((s) => ({ ...s, [f.conversation_id]: Math.max(s[f.conversation_id] ?? 0, f.seq) }));
         // Subscribed again after a reconnect (or a `reload` that skipped events): what changed
         // meanwhile is in the REST list.
         if (f.type === "subscribed" && f.stream === "inbox") void refresh();
@@ -208,6 +210,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
               const chat = chats.find((c) => c.id === id);
               if (!chat || !connection.current) return null;
               return <ChatPane key={id} chat={chat} me={props.me} events={events[id] ?? []} typing={typing[id] ?? false}
+                seen={seenMessage(events[id] ?? [], seen[id] ?? 0, chat.visitor_read_seq ?? 0)}
                 current={id === shown} connection={connection.current} onFocus={() => focus(id)} onChanged={refresh}
                 onClose={() => setOpenIds((ids) => ids.filter((x) => x !== id))} />;
             })}

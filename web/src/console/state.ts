@@ -8,6 +8,8 @@ export type Chat = {
   team_id: number;
   agent_id: number | null;
   assigned_at: string | null;
+  /** How far the visitor has read, in the visitor's (public) numbering. */
+  visitor_read_seq?: number;
 };
 
 /** States in which a chat belongs in the agent's list. */
@@ -70,4 +72,17 @@ export function transferGroups(targets: TransferTarget[], chatTeamId: number, te
 export function keepTarget(target: string, groups: TransferGroup[]): string {
   if (!target.startsWith("agent:")) return target;
   return groups.some((g) => g.options.some((o) => o.value === target && !o.disabled)) ? target : "";
+}
+
+/** The newest agent message the visitor has read, or null. The visitor's position comes from a
+ *  live `read` frame (`staffSeq`, in staff numbering) or from the REST conversation
+ *  (`publicSeq`, in the visitor's numbering; staff events carry their `public_seq`). */
+export function seenMessage(events: Event[], staffSeq: number, publicSeq: number): number | null {
+  let seen: number | null = null;
+  for (const e of events) {
+    if (e.type !== "message" || e.sender?.kind !== "agent") continue;
+    const read = e.seq <= staffSeq || (typeof e.public_seq === "number" && e.public_seq <= publicSeq);
+    if (read) seen = e.seq;
+  }
+  return seen;
 }

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Connection, type Event, type Frame, type State, newId, wsUrl } from "../shared/protocol";
+import { ReadReceipts, readTarget } from "../shared/receipts";
 import { RichText, clock } from "../shared/text";
 import { call, save, saved } from "./api";
 import "./widget.css";
@@ -41,9 +42,25 @@ function App() {
   const [unread, setUnread] = useState(0);
   const [config, setConfig] = useState<{ topics: string[]; available: boolean }>({ topics: [], available: true });
   const [error, setError] = useState("");
-  const session = useRef<{ token: string; id: number; c: Connection } | null>(null);
+  const [visible, setVisible] = useState(!document.hidden);
+  const session = useRef<{ token: string; id: number; c: Connection; receipts: ReadReceipts } | null>(null);
   const openRef = useRef(open);
   openRef.current = open;
+
+  useEffect(() => {
+    const update = () => setVisible(!document.hidden);
+    document.addEventListener("visibilitychange", update);
+    return () => document.removeEventListener("visibilitychange", update);
+  }, []);
+
+  // Tell the agent how far the visitor has read: once new agent messages are on screen (the
+  // widget open, the page visible), at most once a second.
+  useEffect(() => {
+    const s = session.current;
+    if (!s || !open || !visible || (stage !== "chat" && stage !== "rating")) return;
+    const seq = readTarget(lines.map((l) => l.event), s.receipts.position);
+    if (seq !== null) s.receipts.seen(seq);
+  }, [lines, open, visible, stage]);
 
   useEffect(() => {
     call("GET", "/config", null).then(setConfig).catch(() => undefined);
@@ -86,6 +103,7 @@ function App() {
   }
 
   function onFrame(f: Frame) {
+    if (f.type === "read" && f.by === "visitor") session.current?.receipts.recorded(f.seq);
     if (f.type === "queue") setQueue({ position: f.position, ewt_s: f.ewt_s, agents_online: f.agents_online });
     if (f.type === "typing" && f.by === "agent") showTyping(f.active ? f.name ?? "Agent" : null);
   }
@@ -106,16 +124,24 @@ function App() {
   }
 
   function connect(token: string, id: number) {
-    const c = new Connection(wsUrl(), token, {
+    const c: Connection = new Connection(wsUrl(), token, {
       onEvent,
       onFrame,
-      onState: setConn,
+      onState: (state) => {
+        setConn(state);
+        if (state === "open") session.current?.receipts.retry();
+      },
       onReset: () => setLines([]),
       // After a `reload`, the history comes over REST, page by page.
       history: () => (after) => call("GET", `/conversations/${id}/events?after=${after}`, token),
     });
+    const receipts = new ReadReceipts((seq) => {
+      if (c.state !== "open") return false;
+      c.raw({ type: "read", conversation_id: id, seq });
+      return true;
+    });
     c.subscribe(`conversation:${id}`, 0);
-    session.current = { token, id, c };
+    session.current = { token, id, c, receipts };
   }
 
   async function start(form: { name: string; email: string; topic: string; message: string }) {
@@ -155,6 +181,7 @@ function App() {
 
   function finish() {
     session.current?.c.close();
+    session.current?.receipts.stop();
     session.current = null;
     save(null);
     setLines([]);
