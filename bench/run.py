@@ -33,7 +33,7 @@ from bench import loadgen, scenarios
 from bench.seed import Seeded, seed_sync
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN = ("bench-admin@example.com", "bench-admin-password")
+ADMIN = ("bench-admin@example.com", "Hx9-relay-quorum-44")
 SERVER_CORE, LOADGEN_CORE = 0, 1
 SATURATED_P99_MS = 2000.0
 TARGET_P99_MS = 50.0
