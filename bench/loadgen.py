@@ -209,6 +209,9 @@ async def _ws_request(ws: ClientConnection, frame: dict[str, Any], want: str) ->
             return reply
 
 
+AGENT_PASSWORD = "Qv8-lantern-orbit-31"  # passes the password policy (agents/auth.py)
+
+
 async def _login(http: httpx.AsyncClient, email: str, password: str) -> str:
     r = await http.post("/api/v1/auth/login", json={"email": email, "password": password})
     r.raise_for_status()
@@ -236,7 +239,7 @@ async def setup_helpline(
                 json={
                     "email": email,
                     "name": f"Bench {i}",
-                    "password": "bench-password",
+                    "password": AGENT_PASSWORD,
                     "team_ids": [team["id"]],
                 },
             )
@@ -245,7 +248,7 @@ async def setup_helpline(
         agent_ids: dict[int, StaffSocket] = {}
         for email in agents:
             http = httpx.AsyncClient(base_url=base, timeout=30)
-            cookie = await _login(http, email, "bench-password")
+            cookie = await _login(http, email, AGENT_PASSWORD)
             me = (await http.put("/api/v1/me/status", json={"status": "online"})).json()
             ws = await StaffSocket.open(ws_url, cookie)
             agent_ids[me["user_id"]] = ws
