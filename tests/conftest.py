@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -23,18 +24,17 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp(f"server-{request.param}")
-    admin_url = None
-    if request.param == "postgres":
-        admin_url = postgres_admin_url()
-        assert admin_url is not None
-        db_url = create_pg_database(admin_url)
-    else:
-        db_url = f"sqlite+aiosqlite:///{workdir}/helpline.db"
-    srv = start_server(db_url, workdir)
-    yield srv
-    srv.stop()
-    if admin_url is not None:
-        drop_pg_database(admin_url, db_url)
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            admin_url = postgres_admin_url()
+            assert admin_url is not None
+            db_url = create_pg_database(admin_url)
+            stack.callback(drop_pg_database, admin_url, db_url)
+        else:
+            db_url = f"sqlite+aiosqlite:///{workdir}/helpline.db"
+        srv = start_server(db_url, workdir)
+        stack.callback(srv.stop)
+        yield srv
 
 
 @pytest.fixture(autouse=True)

@@ -49,13 +49,15 @@ class Server:
         return self.base_url.replace("http://", "ws://") + "/ws"
 
     def stop(self) -> None:
-        self.proc.terminate()
         try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.log_file.close()
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        finally:
+            self.log_file.close()
 
 
 def free_port() -> int:
@@ -95,20 +97,36 @@ def start_server(db_url: str, workdir: Path, env_extra: dict[str, str] | None = 
     cmd = [sys.executable, "-m", "helpline", "serve", "--port", str(port), "--no-migrate"]
     cmd += ["--log-level", "warning", "--no-access-log"]
     log_file = log.open("wb")
-    proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=workdir)
+    try:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=workdir
+        )
+    except BaseException:
+        log_file.close()
+        raise
     server = Server(f"http://127.0.0.1:{port}", db_url, proc, log, log_file)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text()}")
+    try:
+        wait_ready(server, timeout=60)
+    except BaseException:
+        server.stop()  # whatever went wrong: no process or log file outlives the attempt
+        raise
+    return server
+
+
+def wait_ready(server: Server, timeout: float) -> None:
+    """Until ``/readyz`` answers 200. Starting is slow on a loaded machine, hence the margin."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"server exited:\n{server.log.read_text()}")
         try:
             if httpx.get(server.base_url + "/readyz", timeout=1).status_code == 200:
-                return server
+                return
         except httpx.HTTPError:
             pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server did not become ready:\n{server.log.read_text()}")
         time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"server did not become ready:\n{log.read_text()}")
 
 
 def postgres_admin_url() -> str | None:

@@ -15,13 +15,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
 from tests.servers import FAST, REQUIRE_SERVICES, free_port
+
+T = TypeVar("T")
 
 
 def need(binary: str, what: str) -> str:
@@ -34,16 +38,23 @@ def need(binary: str, what: str) -> str:
     return path
 
 
-def wait_until(check: object, timeout: float, what: str) -> None:
+def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
+    wait_for(lambda: True if check() else None, timeout, what)
+
+
+def wait_for(get: Callable[[], T | None], timeout: float, what: str) -> T:
+    """The first value ``get`` returns other than None (exceptions count as "not yet")."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
-            if check():  # type: ignore[operator]
-                return
-        except Exception:  # noqa: S110 - not up yet
-            pass
+            value = get()
+        except Exception:  # not up yet
+            value = None
+        if value is not None:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
         time.sleep(0.05)
-    raise RuntimeError(f"timed out waiting for {what}")
 
 
 class Postgres:
@@ -122,19 +133,34 @@ class Redis:
         cmd += ["--appendonly", "no", "--dir", str(self.workdir)]
         if self.core is not None:
             cmd = ["taskset", "-c", str(self.core), *cmd]
+        assert self.proc is None, "redis is already running"
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: _port_open(self.port), 10, "redis")
+        try:
+            wait_until(lambda: _port_open(self.port), 10, "redis")
+        except BaseException:
+            self.kill()
+            raise
 
     def kill(self) -> None:
         if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
+            proc, self.proc = self.proc, None
+            proc.kill()
+            proc.wait(10)
 
     def restart(self, down_s: float = 1.0) -> None:
         self.kill()
         time.sleep(down_s)
         self.start()
+
+
+def terminate(proc: subprocess.Popen[bytes], grace_s: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace_s``; always reaped, so no process outlives its test."""
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def _port_open(port: int) -> bool:
@@ -202,12 +228,16 @@ class Nginx:
     def start(self) -> None:
         cmd = [self.binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: _port_open(self.port), 10, "nginx")
+        try:
+            wait_until(lambda: _port_open(self.port), 10, "nginx")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
+            proc, self.proc = self.proc, None
+            terminate(proc)
 
 
 @dataclass
@@ -226,6 +256,7 @@ class Node:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        assert self.proc is None, f"node on {self.port} is already running"
         self.starts += 1
         log = self.workdir / f"node-{self.port}-{self.starts}.log"
         self.log_paths.append(log)
@@ -235,25 +266,25 @@ class Node:
             self.proc = subprocess.Popen(
                 cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir
             )
-        wait_until(self.ready, 30, f"node on {self.port}")
+        try:
+            wait_until(self.ready, 60, f"node on {self.port}")  # slow on a loaded machine
+        except BaseException:
+            self.kill()
+            raise
 
     def ready(self) -> bool:
         return httpx.get(self.base_url + "/readyz", timeout=1).status_code == 200
 
     def kill(self) -> None:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-        self.proc = None
+        proc, self.proc = self.proc, None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-            self.proc = None
+            proc, self.proc = self.proc, None
+            terminate(proc)
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.log_paths if p.exists())

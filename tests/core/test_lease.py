@@ -23,12 +23,16 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         url = await asyncio.to_thread(create_pg_database, admin_url)
     else:
         url = f"sqlite+aiosqlite:///{tmp_path}/lease.db"
-    await upgrade_async(url)
-    database = Database(url)
-    yield database
-    await database.close()
-    if admin_url is not None:
-        await asyncio.to_thread(drop_pg_database, admin_url, url)
+    try:
+        await upgrade_async(url)
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            await database.close()
+    finally:
+        if admin_url is not None:
+            await asyncio.to_thread(drop_pg_database, admin_url, url)
 
 
 async def test_only_one_node_holds_a_lease_until_it_expires(db: Database) -> None:
