@@ -118,6 +118,8 @@ class ResilientClient:
                 await self._on_frame(ws, json.loads(raw))
         finally:
             resender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await resender
 
     async def _subscribe(self, ws: ClientConnection, stream: str) -> None:
         ref = f"sub-{stream}-{next(_refs)}"

@@ -10,6 +10,7 @@ nothing out of order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import pytest
 
 from helpline.core.migrate import upgrade
 from tests.cluster.client import ResilientClient
-from tests.cluster.procs import Nginx, Node, Postgres, Redis, node_env, wait_until
+from tests.cluster.procs import Nginx, Node, Postgres, Redis, node_env, wait_for
 from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, seed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -47,16 +48,16 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     workdir = tmp_path_factory.mktemp("cluster")
-    pg = Postgres()
-    redis = Redis(workdir)
-    nodes: list[Node] = []
-    nginx = None
-    try:
+    with contextlib.ExitStack() as stack:
+        # Each process is stopped even if stopping another one fails.
+        pg = Postgres()
+        stack.callback(pg.stop)
         pg.start()
+        redis = Redis(workdir)
+        stack.callback(redis.kill)
         redis.start()
-        sync_url = pg.url
-        upgrade(sync_url)
-        asyncio.run(seed(sync_url))
+        upgrade(pg.url)
+        asyncio.run(seed(pg.url))
         env = node_env(
             pg.url,
             redis.url,
@@ -65,28 +66,29 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
         nodes = [Node(free_port(), env, workdir) for _ in range(NODES)]
         for node in nodes:
+            stack.callback(node.stop)
             node.start()
         nginx = Nginx(workdir, [n.port for n in nodes])
+        stack.callback(nginx.stop)
         nginx.start()
         yield Cluster(pg, redis, nodes, nginx)
-    finally:
-        if nginx is not None:
-            nginx.stop()
-        for node in nodes:
-            node.stop()
-        redis.kill()
-        pg.stop()
 
 
-async def login(base: str, email: str, password: str) -> httpx.AsyncClient:
+async def login(
+    stack: contextlib.AsyncExitStack, base: str, email: str, password: str
+) -> httpx.AsyncClient:
+    """A logged-in client, closed with ``stack``."""
     http = httpx.AsyncClient(base_url=base, timeout=15)
+    stack.push_async_callback(http.aclose)
     r = await http.post("/api/v1/auth/login", json={"email": email, "password": password})
     r.raise_for_status()
     http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     return http
 
 
-async def make_agents(root: httpx.AsyncClient, team_id: int, n: int) -> list[httpx.AsyncClient]:
+async def make_agents(
+    stack: contextlib.AsyncExitStack, root: httpx.AsyncClient, team_id: int, n: int
+) -> list[httpx.AsyncClient]:
     agents = []
     for _ in range(n):
         email = f"agent-{secrets.token_hex(4)}@example.com"
@@ -100,7 +102,7 @@ async def make_agents(root: httpx.AsyncClient, team_id: int, n: int) -> list[htt
             },
         )
         r.raise_for_status()
-        http = await login(str(root.base_url), email, "a-long-password")
+        http = await login(stack, str(root.base_url), email, "a-long-password")
         (await http.put("/api/v1/me/status", json={"status": "online"})).raise_for_status()
         agents.append(http)
     return agents
@@ -141,42 +143,46 @@ async def wait_assigned(root: httpx.AsyncClient, cids: list[int]) -> dict[int, i
 
 async def test_the_cap_holds_when_every_node_routes_at_once(cluster: Cluster) -> None:
     base = cluster.nginx.base_url
-    root = await login(base, ADMIN_EMAIL, ADMIN_PASSWORD)
-    team = (await root.post("/api/v1/teams", json={"name": "Cap", "concurrency_cap": 1})).json()
-    agents = await make_agents(root, team["id"], 2)
-    # Concurrent starts through nginx reach all three nodes, and each node routes what it got.
-    batches = await asyncio.gather(*(start_chats(base, team["id"], 3) for _ in range(4)))
-    cids = [cid for batch in batches for cid, _ in batch]
-    await asyncio.sleep(2.0)  # several routing ticks on every node
-    states = [await conversation(root, cid) for cid in cids]
-    taken = [c for c in states if c["state"] in ("assigned", "active")]
-    assert len(taken) == 2, [c["state"] for c in states]
-    assert sorted(c["agent_id"] for c in taken) == sorted({c["agent_id"] for c in taken})
-    for http in [root, *agents]:
-        await http.aclose()
+    async with contextlib.AsyncExitStack() as stack:
+        root = await login(stack, base, ADMIN_EMAIL, ADMIN_PASSWORD)
+        team = (await root.post("/api/v1/teams", json={"name": "Cap", "concurrency_cap": 1})).json()
+        await make_agents(stack, root, team["id"], 2)
+        # Concurrent starts through nginx reach all three nodes, and each node routes what it got.
+        batches = await asyncio.gather(*(start_chats(base, team["id"], 3) for _ in range(4)))
+        cids = [cid for batch in batches for cid, _ in batch]
+
+        async def taken() -> list[dict[str, Any]]:
+            states = [await conversation(root, cid) for cid in cids]
+            return [c for c in states if c["state"] in ("assigned", "active")]
+
+        # Both agents get a chat (however slow the machine), then several routing ticks on
+        # every node (0.2 s each) must not hand out a third.
+        deadline = time.monotonic() + 30
+        while len(await taken()) < 2:
+            assert time.monotonic() < deadline, "the two agents never got a chat each"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2.0)
+        chats = await taken()
+        assert len(chats) == 2, [c["state"] for c in chats]
+        assert sorted(c["agent_id"] for c in chats) == sorted({c["agent_id"] for c in chats})
 
 
 async def test_exactly_one_node_runs_the_periodic_jobs(cluster: Cluster) -> None:
-    def holders() -> list[bool]:
-        return [httpx.get(n.base_url + "/readyz").json()["runs_jobs"] for n in cluster.nodes]
+    def the_holder(nodes: list[Node]) -> int | None:
+        """The index of the one node holding the lease, from one sample; None unless one.
 
-    wait_until(lambda: holders().count(True) == 1, 10, "one lease holder")
-    before = holders().index(True)
+        A node reports ``runs_jobs`` false for a moment while it renews, so every decision
+        is taken from a single sample.
+        """
+        held = [httpx.get(n.base_url + "/readyz", timeout=2).json()["runs_jobs"] for n in nodes]
+        return held.index(True) if held.count(True) == 1 else None
+
+    before = wait_for(lambda: the_holder(cluster.nodes), 20, "one lease holder")
     cluster.nodes[before].kill()
     try:
         # Another node takes over once the dead holder's lease expires (10 s).
-        wait_until(
-            lambda: (
-                [
-                    httpx.get(n.base_url + "/readyz").json()["runs_jobs"]
-                    for n in cluster.nodes
-                    if n.proc is not None
-                ].count(True)
-                == 1
-            ),
-            20,
-            "a new lease holder",
-        )
+        alive = [n for n in cluster.nodes if n.proc is not None]
+        wait_for(lambda: the_holder(alive), 30, "a new lease holder")
     finally:
         cluster.nodes[before].start()
 
@@ -188,14 +194,20 @@ RUN_S = 32.0
 async def test_nothing_is_lost_duplicated_or_reordered_through_failures(
     cluster: Cluster,
 ) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        await run_through_failures(cluster, stack)
+
+
+async def run_through_failures(cluster: Cluster, stack: contextlib.AsyncExitStack) -> None:
     base = cluster.nginx.base_url
-    root = await login(base, ADMIN_EMAIL, ADMIN_PASSWORD)
+    root = await login(stack, base, ADMIN_EMAIL, ADMIN_PASSWORD)
     team = (
         await root.post("/api/v1/teams", json={"name": "Failover", "concurrency_cap": 10})
     ).json()
-    agent_http = await make_agents(root, team["id"], 3)
+    agent_http = await make_agents(stack, root, team["id"], 3)
     chats = await start_chats(base, team["id"], CHATS)
-    owners = await wait_assigned(root, [cid for cid, _ in chats])
+    cids = [cid for cid, _ in chats]
+    owners = await wait_assigned(root, cids)
 
     agents: dict[int, ResilientClient] = {}
     for http in agent_http:
@@ -210,6 +222,7 @@ async def test_nothing_is_lost_duplicated_or_reordered_through_failures(
         agents[owners[cid]].watch(f"conversation:{cid}")
     clients = [*agents.values(), *visitors.values()]
     for client in clients:
+        stack.push_async_callback(client.stop)
         client.start()
 
     async def talk(cid: int) -> None:
@@ -250,19 +263,10 @@ async def test_nothing_is_lost_duplicated_or_reordered_through_failures(
             done.append(step)
         return done
 
-    results = await asyncio.gather(disrupt(), *(talk(cid) for cid, _ in chats))
+    results = await asyncio.gather(disrupt(), *(talk(cid) for cid in cids))
     assert len(results[0]) == 8
 
-    # Drain: every send acknowledged, every side caught up (bounded).
-    deadline = time.monotonic() + 60
-    db_events = {}
-    while True:
-        db_events = await read_database(cluster.pg.url, [cid for cid, _ in chats])
-        if all(not c.pending for c in clients) and caught_up(db_events, visitors, agents, owners):
-            break
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.5)
+    db_events = await drain(cluster.pg.url, cids, clients, visitors, agents, owners)
     for client in clients:
         await client.stop()
 
@@ -270,9 +274,10 @@ async def test_nothing_is_lost_duplicated_or_reordered_through_failures(
     assert violations == [], sorted(set(v.split(":", 1)[1][:60] for v in violations))[:10]
     unacked = {c.name: list(c.pending) for c in clients if c.pending}
     assert unacked == {}, f"unacknowledged after the drain: {unacked}\n{cluster.logs()}"
+    assert db_events, "the database could not be read after the drain"
 
     total = 0
-    for cid, _ in chats:
+    for cid in cids:
         events = db_events[cid]
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         public = [e for e in events if e["public_seq"] is not None]
@@ -300,14 +305,40 @@ async def test_nothing_is_lost_duplicated_or_reordered_through_failures(
         f"\n{total} messages, {reconnects} reconnects, {len(retryable)} retryable errors, "
         "0 lost, 0 duplicated, 0 out of order"
     )
-    for http in [root, *agent_http]:
-        await http.aclose()
+
+
+async def drain(
+    url: str,
+    cids: list[int],
+    clients: list[ResilientClient],
+    visitors: dict[int, ResilientClient],
+    agents: dict[int, ResilientClient],
+    owners: dict[int, int],
+    timeout: float = 60.0,
+) -> dict[int, list[dict[str, Any]]]:
+    """Wait until no send is pending, then until every client has caught up with the database
+    as read after that; return that read ({} if it never could be read).
+
+    The order matters. An acknowledgement follows its commit, so a read taken once every send
+    is acknowledged holds every acknowledged message. A read taken before that check could miss
+    a message acknowledged while the read was running, which would then look lost.
+    """
+    deadline = time.monotonic() + timeout
+    db_events: dict[int, list[dict[str, Any]]] = {}
+    while time.monotonic() < deadline:
+        if all(not c.pending for c in clients):
+            db_events = await read_database(url, cids)
+            if caught_up(db_events, visitors, agents, owners):
+                break
+        await asyncio.sleep(0.5)
+    return db_events
 
 
 async def read_database(url: str, cids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every event of ``cids`` by conversation, in order; {} if the database cannot be read."""
     try:
         conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    except (OSError, asyncpg.PostgresError):
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return {}
     try:
         rows = await conn.fetch(
@@ -316,10 +347,13 @@ async def read_database(url: str, cids: list[int]) -> dict[int, list[dict[str, A
             "ORDER BY conversation_id, seq",
             cids,
         )
-    except (OSError, asyncpg.PostgresError):
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return {}
     finally:
-        await conn.close()
+        try:
+            await conn.close(timeout=5)
+        except Exception:
+            conn.terminate()
     out: dict[int, list[dict[str, Any]]] = {cid: [] for cid in cids}
     for row in rows:
         out[row["conversation_id"]].append(dict(row))
