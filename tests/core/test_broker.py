@@ -90,9 +90,9 @@ async def test_a_node_resyncs_on_connect_and_periodically() -> None:
     node = Node("a", f"test:{secrets.token_hex(4)}")
     await node.start()
     try:
-        await until(lambda: len(node.resyncs) >= 3)
-        assert node.resyncs[0] is True  # after subscribing: re-check access too
-        assert False in node.resyncs[1:]  # the periodic safety net only catches up
+        # After subscribing: a resync that re-checks access too. Every 0.2 s: one that only
+        # catches up. (Which comes first depends on how long subscribing takes.)
+        await until(lambda: True in node.resyncs and node.resyncs.count(False) >= 2)
     finally:
         await node.broker.close()
 
