@@ -72,13 +72,17 @@ class Socket:
         )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
-        hello: dict[str, Any] = {"type": "hello", "v": 1}
-        if token:
-            hello["token"] = token
-        self.ws.send(json.dumps(hello))
-        self.wait(lambda f: f["type"] == "welcome")
-        reply = self.request({"type": "subscribe", "stream": view.stream, "after": view.last})
-        assert reply["type"] == "subscribed", reply
+        try:
+            hello: dict[str, Any] = {"type": "hello", "v": 1}
+            if token:
+                hello["token"] = token
+            self.ws.send(json.dumps(hello))
+            self.wait(lambda f: f["type"] == "welcome")
+            reply = self.request({"type": "subscribe", "stream": view.stream, "after": view.last})
+            assert reply["type"] == "subscribed", reply
+        except BaseException:
+            self._stack.close()  # a failed handshake must not leave the socket to the collector
+            raise
 
     def _read(self) -> None:
         try:
