@@ -459,14 +459,20 @@ class Hub:
         conv_id = stream_conversation_id(stream)
         if conv_id is None or stream not in conn.cursors:
             return
+        await self._may_still_read(conn, stream, conv_id)
+
+    async def _may_still_read(self, conn: Connection, stream: str, conv_id: int) -> bool:
+        """Check ``conn`` may read the conversation; if not, drop the stream and tell it."""
         try:
-            async with self.rt.db.read() as s:
-                await service.access_conversation(s, conn.actor, conv_id, "read")
+            async with self.rt.db.read_conn() as db:
+                await service.access_row(db, conn.actor, conv_id, "read")
         except HelplineError:
             self._drop(conn, stream)
             await conn.send(
                 dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
             )
+            return False
+        return True
 
     async def _reauth(self, conn: Connection) -> None:
         """Give a suspended connection its current rights, or end it (see the module doc)."""
@@ -494,16 +500,8 @@ class Hub:
         cursor: envelopes queued from now on follow, anything in between comes from the
         database."""
         conv_id = stream_conversation_id(stream)
-        if conv_id is not None:
-            try:
-                async with self.rt.db.read_conn() as db:
-                    await service.access_row(db, conn.actor, conv_id, "read")
-            except HelplineError:
-                self._drop(conn, stream)
-                await conn.send(
-                    dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
-                )
-                return
+        if conv_id is not None and not await self._may_still_read(conn, stream, conv_id):
+            return
         self.by_stream[stream].add(conn)
         cursor = conn.cursors.get(stream)
         if cursor is not None:
