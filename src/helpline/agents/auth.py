@@ -25,7 +25,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from zxcvbn import zxcvbn
 
-from helpline.agents.models import AuthSession, TeamMember, User
+from helpline.agents.models import AuthSession, User
+from helpline.agents.service import team_ids_of
 from helpline.core import tokens
 from helpline.core.actors import Staff
 from helpline.core.clock import aware, now
@@ -169,21 +170,11 @@ async def staff_for_sessions(
         )
     ).all()
     live = [(a, u) for a, u in rows if aware(a.expires_at) > now() and u.is_active]
-    teams = await _team_ids(s, [u.id for _, u in live])
+    teams = await team_ids_of(s, [u.id for _, u in live])
     return {
         a.token_digest: (
-            Staff(user_id=u.id, role=u.role, name=u.name, team_ids=teams.get(u.id, frozenset())),
+            Staff(user_id=u.id, role=u.role, name=u.name, team_ids=frozenset(teams[u.id])),
             a.csrf_token,
         )
         for a, u in live
     }
-
-
-async def _team_ids(s: AsyncSession, user_ids: list[int]) -> dict[int, frozenset[int]]:
-    rows = await s.execute(
-        select(TeamMember.user_id, TeamMember.team_id).where(TeamMember.user_id.in_(user_ids))
-    )
-    out: dict[int, set[int]] = {}
-    for user_id, team_id in rows.all():
-        out.setdefault(user_id, set()).add(team_id)
-    return {k: frozenset(v) for k, v in out.items()}
