@@ -187,3 +187,4 @@ async def test_the_widget_counts_only_people_who_answer_chats(server: Server, ro
         assert (await http.get("/api/v1/widget/config")).json()["available"] is False
         await make_staff(root, team_ids=[])
         assert (await http.get("/api/v1/widget/config")).json()["available"] is True
+        await root.ok("PUT", "/api/v1/me/status", json={"status": "offline"})  # as found
