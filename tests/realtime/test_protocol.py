@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpline.conversations.send import check_text
 from helpline.core.errors import HelplineError
 from helpline.realtime import protocol as p
 
@@ -115,7 +116,7 @@ def test_empty_text_is_left_to_check_text() -> None:
         frame = parse({"type": "send", "conversation_id": 1, "client_id": "a", "text": text})
         assert isinstance(frame, p.Send)
         with pytest.raises(HelplineError) as raised:
-            p.check_text(frame.text, max_chars=10)
+            check_text(frame.text, max_chars=10)
         assert raised.value.code == "empty_message"
 
 
@@ -172,8 +173,8 @@ def test_resume_plan(after: int, last: int, limit: int) -> None:
 
 
 def test_check_text() -> None:
-    assert p.check_text("  hi  ", max_chars=10) == "hi"
+    assert check_text("  hi  ", max_chars=10) == "hi"
     with pytest.raises(Exception, match="empty"):
-        p.check_text(" \n ", max_chars=10)
+        check_text(" \n ", max_chars=10)
     with pytest.raises(Exception, match="limit"):
-        p.check_text("x" * 11, max_chars=10)
+        check_text("x" * 11, max_chars=10)

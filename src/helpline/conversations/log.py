@@ -22,7 +22,7 @@ from helpline.core.actors import Actor, Visitor
 from helpline.core.clock import iso, now
 from helpline.core.errors import NotFound, WrongState
 from helpline.core.events import Envelope
-from helpline.realtime.protocol import conversation_stream
+from helpline.core.streams import conversation_stream, inbox_stream
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ async def append_inbox(s: AsyncSession, user_id: int, type: str, data: dict[str,
         )
     )
     payload = {"type": type, "seq": seq, "created_at": iso(created), **data}
-    return Envelope(stream=f"inbox:{user_id}", kind="event", seq=seq, payload=payload)
+    return Envelope(stream=inbox_stream(user_id), kind="event", seq=seq, payload=payload)
 
 
 def summary(conv: Conversation) -> dict[str, Any]:

@@ -12,9 +12,10 @@ from typing import Any
 from helpline.conversations import actions
 from helpline.conversations.service import access_row
 from helpline.core.actors import Actor, Staff, Visitor
-from helpline.core.errors import BadRequest, Forbidden, HelplineError
+from helpline.core.errors import BadRequest, ErrorCode, Forbidden, HelplineError
 from helpline.core.events import Audience, Envelope
 from helpline.core.runtime import Runtime
+from helpline.core.streams import conversation_stream, stream_conversation_id
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Connection, Hub
 
@@ -31,7 +32,9 @@ async def run_frame_http(
         return exc.status, p.error_frame(exc, ref=frame.ref)
     except Exception:
         log.exception("frame %s failed", frame.type)
-        error = HelplineError("Something went wrong on our side. Please retry.", code="internal")
+        error = HelplineError(
+            "Something went wrong on our side. Please retry.", code=ErrorCode.INTERNAL
+        )
         return 500, p.error_frame(error, ref=frame.ref)
     return 200, reply if reply is not None else ok(frame)
 
@@ -58,7 +61,9 @@ async def handle(
         return p.error_frame(exc, ref=frame.ref)
     except Exception:
         log.exception("frame %s failed", frame.type)
-        error = HelplineError("Something went wrong on our side. Please retry.", code="internal")
+        error = HelplineError(
+            "Something went wrong on our side. Please retry.", code=ErrorCode.INTERNAL
+        )
         return p.error_frame(error, ref=frame.ref)
 
 
@@ -69,9 +74,11 @@ async def run_frame(
         case p.Ping():
             return ok(frame) | {"type": "pong"}
         case p.Hello():
-            raise BadRequest("Already authenticated.", code="already_authenticated")
+            raise BadRequest("Already authenticated.", code=ErrorCode.ALREADY_AUTHENTICATED)
         case p.Subscribe() | p.Unsubscribe() if conn is None:
-            raise BadRequest("Subscriptions are made on the stream request.", code="use_stream")
+            raise BadRequest(
+                "Subscriptions are made on the stream request.", code=ErrorCode.USE_STREAM
+            )
         case p.Subscribe():
             assert conn is not None
             await _subscribe(rt, hub, conn, frame)
@@ -109,7 +116,9 @@ async def run_frame(
         case p.End():
             conv = await actions.do_end(rt, actor, conversation_id=frame.conversation_id)
             return ok(frame, conversation_id=conv.id, state=conv.state)
-    raise BadRequest("Unhandled frame.", code="unknown_type")  # pragma: no cover - exhaustive
+    raise BadRequest(
+        "Unhandled frame.", code=ErrorCode.UNKNOWN_TYPE
+    )  # pragma: no cover - exhaustive
 
 
 def _internal_stream(actor: Actor, stream: str) -> str:
@@ -122,7 +131,7 @@ def _internal_stream(actor: Actor, stream: str) -> str:
 
 async def _subscribe(rt: Runtime, hub: Hub, conn: Connection, frame: p.Subscribe) -> None:
     stream = _internal_stream(conn.actor, frame.stream)
-    conv_id = p.stream_conversation_id(stream)
+    conv_id = stream_conversation_id(stream)
     if conv_id is not None:
         async with rt.db.read_conn() as c:
             conv = await access_row(c, conn.actor, conv_id, "read")
@@ -137,7 +146,7 @@ async def _typing(
     """Tell the other side that ``actor`` is typing. Visitors type to staff; only the assigned
     agent types to the visitor (``write`` access), so read-only staff stay invisible."""
     rt.limit.typing.check(f"{actor.sender}:{frame.conversation_id}", "typing notices")
-    stream = p.conversation_stream(frame.conversation_id)
+    stream = conversation_stream(frame.conversation_id)
     is_visitor = isinstance(actor, Visitor)
     if not is_visitor or conn is None or not hub.is_subscribed(conn, stream):
         async with rt.db.read_conn() as c:

@@ -43,12 +43,13 @@ from helpline.agents.models import AgentPresence
 from helpline.conversations import service
 from helpline.core.actors import Actor, Staff
 from helpline.core.clock import now
-from helpline.core.errors import HelplineError
+from helpline.core.errors import ErrorCode, HelplineError
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
+from helpline.core.streams import stream_conversation_id
 from helpline.realtime import audience
 from helpline.realtime.auth import live_staff
-from helpline.realtime.protocol import Reload, plan_resume, stream_conversation_id
+from helpline.realtime.protocol import Reload, plan_resume
 
 log = logging.getLogger("helpline.realtime")
 OUTBOX_LIMIT = 2000
@@ -106,7 +107,7 @@ _Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Reauth | _Event
 Reauthenticate = Callable[[list[str]], Awaitable[dict[str, Actor]]]
 SESSION_ENDED = {
     "type": "error",
-    "code": "session_ended",
+    "code": ErrorCode.SESSION_ENDED,
     "message": "Your session has ended or your access changed; please log in again.",
 }
 

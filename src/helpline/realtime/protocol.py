@@ -22,7 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
-from helpline.core.errors import BadRequest, HelplineError, TooLarge
+from helpline.core.errors import ErrorCode, HelplineError
 
 VERSION = 1
 # Ids and sequence numbers are 32-bit signed integers in the database (``Integer`` columns);
@@ -125,7 +125,9 @@ FRAME_TYPES = ("hello", "subscribe", "unsubscribe", "send", "note", "typing", "r
 class FrameError(HelplineError):
     """A frame that cannot be understood. Carries the client's ``ref`` when one was readable."""
 
-    def __init__(self, message: str, *, code: str, ref: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, code: ErrorCode, ref: str | None = None, **details: Any
+    ) -> None:
         super().__init__(message, code=code, **details)
         self.ref = ref
 
@@ -141,35 +143,35 @@ def parse(raw: str | bytes, *, max_bytes: int) -> ClientFrame:
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode(errors="surrogatepass"))
     if size > max_bytes:
         raise FrameError(
-            f"Frame is {size} bytes; the limit is {max_bytes}.", code="frame_too_large"
+            f"Frame is {size} bytes; the limit is {max_bytes}.", code=ErrorCode.FRAME_TOO_LARGE
         )
     try:
         text = raw.decode() if isinstance(raw, bytes) else raw
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError):
-        raise FrameError("Frame is not valid JSON.", code="bad_json") from None
+        raise FrameError("Frame is not valid JSON.", code=ErrorCode.BAD_JSON) from None
     except RecursionError:
-        raise FrameError(_TOO_DEEP, code="bad_json") from None
+        raise FrameError(_TOO_DEEP, code=ErrorCode.BAD_JSON) from None
     if not isinstance(data, dict):
-        raise FrameError("Frame must be a JSON object.", code="bad_frame")
+        raise FrameError("Frame must be a JSON object.", code=ErrorCode.BAD_FRAME)
     ref = data.get("ref")
     ref = ref if isinstance(ref, str) and not BAD_TEXT.search(ref) else None
     kind = data.get("type")
     if kind not in FRAME_TYPES:
-        raise FrameError(f"Unknown frame type {kind!r}.", code="unknown_type", ref=ref)
+        raise FrameError(f"Unknown frame type {kind!r}.", code=ErrorCode.UNKNOWN_TYPE, ref=ref)
     problem = None if _surely_clean(text) else check_json(data)
     if problem is not None and problem[0] == "bad_json":
-        raise FrameError(_TOO_DEEP, code="bad_json", ref=ref)
+        raise FrameError(_TOO_DEEP, code=ErrorCode.BAD_JSON, ref=ref)
     if problem is not None:
         field = problem[1] or "frame"
-        raise FrameError(bad_text_message(field), code="bad_text", ref=ref, fields=[field])
+        raise FrameError(bad_text_message(field), code=ErrorCode.BAD_TEXT, ref=ref, fields=[field])
     try:
         return _FRAMES.validate_python(data)
     except ValidationError as exc:
         fields = sorted({".".join(str(p) for p in e["loc"][1:]) or "frame" for e in exc.errors()})
         raise FrameError(
             f"Frame {kind!r} has missing or invalid fields: {', '.join(fields)}.",
-            code="invalid_frame",
+            code=ErrorCode.INVALID_FRAME,
             ref=ref,
             fields=fields,
         ) from None
@@ -235,25 +237,6 @@ def error_frame(exc: HelplineError, *, ref: str | None = None) -> dict[str, Any]
     if exc.details:
         frame["details"] = exc.details
     return frame
-
-
-def check_text(text: str, *, max_chars: int) -> str:
-    """Normalize a message body: strip edges, refuse empty and over-long text."""
-    body = text.strip()
-    if not body:
-        raise BadRequest("Message text is empty.", code="empty_message")
-    if len(body) > max_chars:
-        raise TooLarge(f"Message is {len(body)} characters; the limit is {max_chars}.")
-    return body
-
-
-def conversation_stream(conversation_id: int) -> str:
-    return f"conversation:{conversation_id}"
-
-
-def stream_conversation_id(stream: str) -> int | None:
-    kind, _, rest = stream.partition(":")
-    return int(rest) if kind == "conversation" else None
 
 
 @dataclass(frozen=True)
