@@ -10,6 +10,7 @@ from helpline.conversations.models import (
     ResolutionCode,
 )
 from helpline.core.db import Base
+from helpline.core.feed import FeedCursor, FeedRow
 from helpline.core.lease import LeaseRow
 from helpline.customers.models import Customer, Visitor
 from helpline.routing.models import Assignment
@@ -24,6 +25,8 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Customer",
+    "FeedCursor",
+    "FeedRow",
     "InboxEvent",
     "LeaseRow",
     "ResolutionCode",

@@ -3,7 +3,9 @@ the database's integers are a client's mistake, not a crash."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,8 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from helpline.core.db import Database, make_engine
 from helpline.core.errors import Invalid
+from helpline.core.events import Envelope
 from tests.clients import Staff, make_team
-from tests.servers import Server
+from tests.servers import Server, create_pg_database, drop_pg_database, postgres_admin_url
 
 SECRET_NAME = "Boom Secret-Name-7f3a"
 SECRET_EMAIL = "boom-7f3a@secret.example.com"
@@ -57,7 +60,8 @@ async def _refuse_visitors_named_boom(db_url: str) -> None:
     """Make the database itself fail a statement: an error no check foresaw, i.e. a 500."""
     db = Database(db_url)
     try:
-        async with db.write_conn() as conn:
+        async with db.write_conn() as tx:
+            conn = tx.conn
             if db.is_sqlite:
                 await conn.exec_driver_sql(
                     "CREATE TRIGGER IF NOT EXISTS boom BEFORE INSERT ON visitors "
@@ -107,3 +111,112 @@ async def test_a_failing_statement_is_a_500_that_logs_no_request_data(
     for secret in (SECRET_NAME, SECRET_EMAIL, "Secret-Name", "secret.example"):
         assert secret not in log, log
     assert json.dumps(body) not in log
+
+
+# The write discipline: what a transaction queues goes out after its commit, never after a
+# rollback. Plain SQL against a scratch table keeps this about the database, not the domains.
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    admin_url = postgres_admin_url() if request.param == "postgresql" else None
+    if request.param == "postgresql" and admin_url is None:
+        pytest.skip("no PostgreSQL configured")
+    url = (
+        await asyncio.to_thread(create_pg_database, admin_url)
+        if admin_url is not None
+        else f"sqlite+aiosqlite:///{tmp_path}/w.db"
+    )
+    database = Database(url)
+    async with database.write() as s:
+        await s.execute(text("CREATE TABLE notes (body VARCHAR(40))"))
+    try:
+        yield database
+    finally:
+        await database.close()
+        if admin_url is not None:
+            await asyncio.to_thread(drop_pg_database, admin_url, url)
+
+
+def _note(body: str) -> Envelope:
+    return Envelope(stream="conversation:1", kind="event", seq=1, payload={"body": body})
+
+
+class Published:
+    def __init__(self, db: Database) -> None:
+        self.seen: list[str] = []
+        self.db = db
+        db.publisher = self.publish
+
+    async def publish(self, envelopes: list[Envelope]) -> None:
+        # The change must already be visible to another connection when its event goes out.
+        async with self.db.read_conn() as conn:
+            stored = (await conn.execute(text("SELECT body FROM notes"))).scalars().all()
+        self.seen += [
+            f"{e.payload['body']}:{'stored' if e.payload['body'] in stored else 'missing'}"
+            for e in envelopes
+        ]
+
+
+async def test_envelopes_and_callbacks_run_after_the_commit_in_order(db: Database) -> None:
+    published = Published(db)
+    calls: list[str] = []
+
+    async def later() -> None:
+        calls.append(f"async after {published.seen}")
+
+    async with db.write() as s:
+        await s.execute(text("INSERT INTO notes VALUES ('a')"))
+        s.publish(_note("a"))
+        s.after_commit(lambda: calls.append("sync"))
+        s.after_commit(later)
+        s.publish([_note("a")])
+        assert published.seen == [] and calls == []  # nothing before the commit
+    assert published.seen == ["a:stored", "a:stored"]
+    assert calls == ["sync", "async after ['a:stored', 'a:stored']"]
+
+
+async def test_nothing_runs_after_a_rollback(db: Database) -> None:
+    published = Published(db)
+    calls: list[str] = []
+
+    async def refused_write() -> None:
+        async with db.write() as s:
+            await s.execute(text("INSERT INTO notes VALUES ('b')"))
+            s.publish(_note("b"))
+            s.after_commit(lambda: calls.append("ran"))
+            raise Invalid("refused")
+
+    with pytest.raises(Invalid):
+        await refused_write()
+    async with db.read_conn() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
+    assert published.seen == [] and calls == []
+
+
+async def test_a_failing_callback_neither_stops_the_others_nor_fails_the_write(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    Published(db)
+    calls: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("broken callback")
+
+    async with db.write_conn() as tx:
+        await tx.conn.execute(text("INSERT INTO notes VALUES ('c')"))
+        tx.after_commit(broken)
+        tx.after_commit(lambda: calls.append("still ran"))
+    assert calls == ["still ran"]
+    assert "after-commit callback failed" in caplog.text
+    async with db.read_conn() as conn:
+        assert (await conn.execute(text("SELECT body FROM notes"))).scalars().all() == ["c"]
+
+
+async def test_publishing_without_a_broker_is_logged_not_raised(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with db.write() as s:
+        await s.execute(text("INSERT INTO notes VALUES ('d')"))
+        s.publish(_note("d"))
+    assert "publishing 1 committed envelopes failed" in caplog.text

@@ -30,16 +30,17 @@ from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.agents.schemas import MeOut, TeamCreate, TeamPatch, UserCreate, UserOut, UserPatch
 from helpline.compliance import audit
 from helpline.core.actors import Staff
-from helpline.core.errors import Conflict, Invalid, NotFound, Unauthorized
+from helpline.core.errors import Conflict, ErrorCode, Invalid, NotFound, Unauthorized
 from helpline.core.events import Envelope
 from helpline.core.permissions import Capability, can
 from helpline.core.runtime import Runtime
-from helpline.routing.actions import Outbox, requeue_outside_teams, set_status_in_tx
+from helpline.core.streams import user_stream
+from helpline.routing.actions import requeue_outside_teams, reroute, set_status_in_tx
 
 
 def rights_changed(user_id: int) -> Envelope:
     """The notice that makes every node re-authenticate ``user_id``'s live connections."""
-    return Envelope(stream=f"user:{user_id}", kind="user")
+    return Envelope(stream=user_stream(user_id), kind="user")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ async def do_login(rt: Runtime, *, email: str, password: str, client_ip: str) ->
     async with rt.db.read() as s:
         user = await authenticate(s, email, password)
     if user is None:
-        raise Unauthorized("Wrong email or password.", code="bad_credentials")
+        raise Unauthorized("Wrong email or password.", code=ErrorCode.BAD_CREDENTIALS)
     async with rt.db.write() as s:
         token, csrf = await create_session(s, user.id, ttl_s=rt.settings.session_ttl_s)
         audit.record(s, actor_id=user.id, action="auth.login", target=f"user:{user.id}")
@@ -66,14 +67,12 @@ async def do_login(rt: Runtime, *, email: str, password: str, client_ip: str) ->
 async def do_logout(rt: Runtime, staff: Staff, *, token: str) -> None:
     """End this session; its live connections close. Without another live session the agent
     goes offline, so nothing is offered to someone who has left."""
-    out = Outbox()
     async with rt.db.write() as s:
         await end_session(s, token)
         audit.record(s, actor_id=staff.user_id, action="auth.logout")
         if not await has_live_session(s, staff.user_id):
-            await set_status_in_tx(s, staff.user_id, "offline", reason="logout", out=out)
-        out.envelopes.append(rights_changed(staff.user_id))
-    await out.flush(rt)
+            await set_status_in_tx(rt, s, staff.user_id, "offline", reason="logout")
+        s.publish(rights_changed(staff.user_id))
 
 
 async def do_change_password(
@@ -83,20 +82,22 @@ async def do_change_password(
     async with rt.db.read() as s:
         user = await service.get_user(s, staff.user_id)
     if not await password_matches(user.password_hash, current):
-        raise Invalid("The current password is wrong.", code="bad_credentials", fields=["current"])
+        raise Invalid(
+            "The current password is wrong.", code=ErrorCode.BAD_CREDENTIALS, fields=["current"]
+        )
     password_hash = await new_password_hash(new, email=user.email, name=user.name, field="new")
     async with rt.db.write() as s:
         user = await service.get_user(s, staff.user_id)
         user.password_hash = password_hash
         await end_sessions(s, user.id, keep=token)
         audit.record(s, actor_id=user.id, action="user.password", target=f"user:{user.id}")
-    await rt.publish([rights_changed(staff.user_id)])
+        s.publish(rights_changed(staff.user_id))
 
 
 async def _set_teams(s: AsyncSession, user_id: int, team_ids: list[int]) -> None:
     known = set((await s.execute(select(Team.id).where(Team.id.in_(team_ids)))).scalars().all())
     if missing := set(team_ids) - known:
-        raise Invalid(f"Unknown team ids: {sorted(missing)}.", code="unknown_team")
+        raise Invalid(f"Unknown team ids: {sorted(missing)}.", code=ErrorCode.UNKNOWN_TEAM)
     await s.execute(delete(TeamMember).where(TeamMember.user_id == user_id))
     for team_id in sorted(known):
         s.add(TeamMember(team_id=team_id, user_id=user_id))
@@ -109,7 +110,7 @@ async def create_user(
     :func:`~helpline.agents.auth.new_password_hash`, computed before the transaction."""
     email = normalize_email(str(data.email))
     if await s.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("A user with that email already exists.", code="email_taken")
+        raise Conflict("A user with that email already exists.", code=ErrorCode.EMAIL_TAKEN)
     user = User(
         email=email,
         name=data.name.strip(),
@@ -136,7 +137,9 @@ async def do_create_user(rt: Runtime, staff: Staff, data: UserCreate) -> UserOut
             user = await create_user(s, data, password_hash=password_hash, actor_id=staff.user_id)
             return await service.user_out(s, user)
     except IntegrityError:
-        raise Conflict("A user with that email already exists.", code="email_taken") from None
+        raise Conflict(
+            "A user with that email already exists.", code=ErrorCode.EMAIL_TAKEN
+        ) from None
 
 
 async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatch) -> UserOut:
@@ -150,7 +153,6 @@ async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatc
         name = data.name or target.name
         password_hash = await new_password_hash(data.password, email=target.email, name=name)
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
-    out = Outbox()
     async with rt.db.write() as s:
         user = await service.get_user(s, user_id)
         for key in ("name", "role", "skills", "languages", "is_active"):
@@ -158,7 +160,7 @@ async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatc
                 setattr(user, key, changes[key])
         if data.team_ids is not None:
             await _set_teams(s, user.id, data.team_ids)
-            await requeue_outside_teams(s, user.id, set(data.team_ids), out=out)
+            await requeue_outside_teams(rt, s, user.id, set(data.team_ids))
         if password_hash is not None:
             user.password_hash = password_hash
             await end_sessions(s, user.id)
@@ -166,14 +168,13 @@ async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatc
             await end_sessions(s, user.id)
         if not user.is_active or not can(user.role, Capability.ANSWER_CHATS):
             reason = "deactivated" if not user.is_active else "role_changed"
-            await set_status_in_tx(s, user.id, "offline", reason=reason, out=out)
+            await set_status_in_tx(rt, s, user.id, "offline", reason=reason)
         fields = sorted(changes) + (["password"] if password_hash else [])
         audit.record(
             s, actor_id=staff.user_id, action="user.update", target=f"user:{user.id}", fields=fields
         )
-        out.envelopes.append(rights_changed(user.id))
+        s.publish(rights_changed(user.id))
         result = await service.user_out(s, user)
-    await out.flush(rt)
     return result
 
 
@@ -184,7 +185,9 @@ async def create_team(s: AsyncSession, data: TeamCreate, *, actor_id: int | None
     try:
         await s.flush()
     except IntegrityError:
-        raise Conflict("A team with that name already exists.", code="team_name_taken") from None
+        raise Conflict(
+            "A team with that name already exists.", code=ErrorCode.TEAM_NAME_TAKEN
+        ) from None
     audit.record(s, actor_id=actor_id, action="team.create", target=f"team:{team.id}")
     return team
 
@@ -211,5 +214,5 @@ async def do_update_team(rt: Runtime, staff: Staff, team_id: int, data: TeamPatc
             target=f"team:{team.id}",
             fields=sorted(changes),
         )
-    rt.request_routing(team_id)
+        reroute(rt, s, team_id)
     return team

@@ -41,6 +41,10 @@ class Settings:
     relax_skills_after_s: float = 120.0
     default_handle_time_s: float = 300.0
     route_interval_s: float = 2.0
+    # Feed consumers added by the deployment, as "module:attribute" (core/feed.py), and how
+    # long the feed keeps events every consumer has passed.
+    consumers: tuple[str, ...] = ()
+    feed_keep_days: float = 30.0
     conversation_rate: tuple[int, float] = (5, 60.0)
     visitor_message_rate: tuple[int, float] = (20, 10.0)
     login_rate: tuple[int, float] = (10, 300.0)
@@ -75,6 +79,8 @@ class Settings:
             receipt_rate=_rate("RECEIPT_RATE", cls.receipt_rate),
             default_handle_time_s=_env_float("DEFAULT_HANDLE_TIME_S", cls.default_handle_time_s),
             replay_limit=_env_int("REPLAY_LIMIT", cls.replay_limit),
+            consumers=tuple(c.strip() for c in _env("CONSUMERS", "").split(",") if c.strip()),
+            feed_keep_days=_env_float("FEED_KEEP_DAYS", cls.feed_keep_days),
         )
 
     @property

@@ -1,8 +1,10 @@
 """Database engine, sessions and the write discipline.
 
 The database is the single source of truth. Writes go through :meth:`Database.write`, which
-opens one transaction and commits it on exit; events are published by the caller *after* that
-block returns, never inside it.
+opens one transaction and commits it on exit. Inside the block an action *queues* what must
+happen once the change is durable: ``s.publish(envelope)`` and ``s.after_commit(fn)``. The
+database runs them only after a successful commit, and drops them on a rollback, so no event
+ever describes a change that did not happen and no action flushes an outbox by hand.
 
 SQLite allows one writer at a time, so on SQLite every write transaction in this process takes
 ``write_lock`` first (readers never wait, thanks to WAL). PostgreSQL needs no process lock:
@@ -13,7 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,14 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from helpline.core.errors import Invalid, Unavailable
+from helpline.core.errors import ErrorCode, Invalid, Unavailable
+from helpline.core.events import Envelope
+
+log = logging.getLogger("helpline.db")
+
+AfterCommit = Callable[[], Awaitable[None] | None]
+Publisher = Callable[[list[Envelope]], Awaitable[None]]
+Recorder = Callable[[AsyncSession | AsyncConnection, list[Envelope]], Awaitable[None]]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -68,7 +80,9 @@ def _integers_in_range(
     for row in (parameters,):
         for value in row.values() if isinstance(row, dict) else row or ():
             if type(value) is int and value not in INTEGER_RANGE:
-                raise Invalid("A number in the request is out of range.", code="out_of_range")
+                raise Invalid(
+                    "A number in the request is out of range.", code=ErrorCode.OUT_OF_RANGE
+                )
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -130,13 +144,95 @@ def _outages_are_unavailable() -> Iterator[None]:
         raise
 
 
+@dataclass
+class Pending:
+    """What a write transaction has queued for after its commit."""
+
+    envelopes: list[Envelope] = field(default_factory=list)
+    callbacks: list[AfterCommit] = field(default_factory=list)
+
+    def publish(self, *envelopes: Envelope | Iterable[Envelope]) -> None:
+        """Queue envelopes for the broker; they go out, in this order, after the commit."""
+        for item in envelopes:
+            if isinstance(item, Envelope):
+                self.envelopes.append(item)
+            else:
+                self.envelopes.extend(item)
+
+    def after_commit(self, fn: AfterCommit) -> None:
+        """Queue ``fn`` (plain or async) to run after the commit, after the envelopes went out."""
+        self.callbacks.append(fn)
+
+
+class WriteSession(AsyncSession):
+    """The session :meth:`Database.write` yields: an ``AsyncSession`` that also queues events
+    (:meth:`publish`) and follow-up work (:meth:`after_commit`) for after its commit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending = Pending()
+
+    def publish(self, *envelopes: Envelope | Iterable[Envelope]) -> None:
+        self.pending.publish(*envelopes)
+
+    def after_commit(self, fn: AfterCommit) -> None:
+        self.pending.after_commit(fn)
+
+
+@dataclass
+class WriteConn:
+    """What :meth:`Database.write_conn` yields: a Core connection in an open transaction, with
+    the same after-commit queue as :class:`WriteSession`."""
+
+    conn: AsyncConnection
+    pending: Pending = field(default_factory=Pending)
+
+    def publish(self, *envelopes: Envelope | Iterable[Envelope]) -> None:
+        self.pending.publish(*envelopes)
+
+    def after_commit(self, fn: AfterCommit) -> None:
+        self.pending.after_commit(fn)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, class_=WriteSession
+        )
         self.write_lock = asyncio.Lock()
+        # Where committed envelopes go (the runtime binds its broker); None refuses to publish.
+        self.publisher: Publisher | None = None
+        # What stores the durable envelopes in the transaction, just before its commit (the
+        # runtime binds the event feed's append); None stores nothing.
+        self.recorder: Recorder | None = None
+
+    async def _record(self, target: AsyncSession | AsyncConnection, pending: Pending) -> None:
+        if pending.envelopes and self.recorder is not None:
+            await self.recorder(target, pending.envelopes)
+
+    async def _committed(self, pending: Pending) -> None:
+        """Run what a committed transaction queued: the envelopes first, then the callbacks in
+        the order they were queued. The change is durable whatever happens here, so nothing
+        here turns it into an error for the caller: a failure is logged and the rest still
+        runs (a client that missed an event catches up from the database by its cursor)."""
+        if pending.envelopes:
+            try:
+                if self.publisher is None:
+                    raise RuntimeError("publish() needs a runtime that binds a broker")
+                await self.publisher(pending.envelopes)
+            except Exception:
+                log.exception("publishing %d committed envelopes failed", len(pending.envelopes))
+        for fn in pending.callbacks:
+            try:
+                result = fn()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("an after-commit callback failed")
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -153,24 +249,31 @@ class Database:
                 yield conn
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
+    async def write(self) -> AsyncIterator[WriteSession]:
         """One write transaction, committed when the block exits without an exception.
 
-        Raising inside the block rolls everything back. Database outages surface as
-        :class:`Unavailable` (retryable): the caller has not been acknowledged, so nothing is lost.
+        Raising inside the block rolls everything back and drops what it queued with
+        ``publish``/``after_commit``; after a commit those run, outside the SQLite write lock.
+        Database outages surface as :class:`Unavailable` (retryable): the caller has not been
+        acknowledged, so nothing is lost.
         """
         lock = self.write_lock if self.is_sqlite else contextlib.nullcontext()
         with _outages_are_unavailable():
-            async with lock, self.sessions() as session, session.begin():
+            async with lock, self.write_sessions() as session, session.begin():
                 yield session
+                await self._record(session, session.pending)
+        await self._committed(session.pending)
 
     @contextlib.asynccontextmanager
-    async def write_conn(self) -> AsyncIterator[AsyncConnection]:
+    async def write_conn(self) -> AsyncIterator[WriteConn]:
         """Like :meth:`write`, as a Core connection (no ORM session) for hot paths."""
         lock = self.write_lock if self.is_sqlite else contextlib.nullcontext()
         with _outages_are_unavailable():
             async with lock, self.engine.begin() as conn:
-                yield conn
+                tx = WriteConn(conn)
+                yield tx
+                await self._record(conn, tx.pending)
+        await self._committed(tx.pending)
 
     async def ping(self) -> bool:
         try:

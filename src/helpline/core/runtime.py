@@ -5,9 +5,13 @@ Built once per process in helpline.api; tests build their own against a real dat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from helpline.core import feed
 from helpline.core.broker import Broker, InProcessBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
@@ -53,6 +57,15 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.limits is None:
             self.limits = Limits.from_settings(self.settings)
+        self.db.publisher = self.publish
+        self.db.recorder = self._record
+        # Set whenever this node commits feed events, so its feed jobs wake without polling.
+        self.feed_appended = asyncio.Event()
+
+    async def _record(
+        self, target: AsyncSession | AsyncConnection, envelopes: list[Envelope]
+    ) -> None:
+        await feed.append(target, envelopes, postgres=not self.db.is_sqlite)
 
     @property
     def limit(self) -> Limits:
@@ -60,5 +73,10 @@ class Runtime:
         return self.limits
 
     async def publish(self, envelopes: Iterable[Envelope]) -> None:
-        """Hand committed events to the broker. Call only after the transaction committed."""
-        await self.broker.publish(list(envelopes))
+        """Hand envelopes to the broker. Committed events go through the write session's
+        ``publish`` (which calls this after the commit); call it directly only for ephemeral
+        envelopes that describe no stored change (typing, read receipts, queue summaries)."""
+        batch = list(envelopes)
+        if any(feed.durable(e) for e in batch):
+            self.feed_appended.set()
+        await self.broker.publish(batch)

@@ -1,13 +1,15 @@
 """Assignment lifecycle: offer, accept, pick, requeue, transfer, and agent status.
 
-Each ``do_*`` runs one write transaction and publishes its envelopes after commit. The cap holds
+Each ``do_*`` runs one write transaction; its envelopes and routing requests are queued on the
+write session and go out after the commit. The ``*_in_tx`` helpers run inside a caller's
+transaction and queue on it the same way. The cap holds
 across nodes because :func:`_claim_slot` locks the agent's presence row before counting the
 agent's open chats, and every state change is a conditional UPDATE on the expected old state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,32 +23,27 @@ from helpline.conversations.service import access_conversation, check_can_answer
 from helpline.conversations.states import check_transition
 from helpline.core.actors import Staff
 from helpline.core.clock import now
-from helpline.core.errors import Invalid, NotFound, WrongState
+from helpline.core.db import WriteSession
+from helpline.core.errors import ErrorCode, Invalid, NotFound, WrongState
 from helpline.core.events import Envelope
 from helpline.core.permissions import Capability, can
 from helpline.core.runtime import Runtime
+from helpline.core.streams import access_stream
 from helpline.routing import service
 from helpline.routing.models import Assignment
 from helpline.routing.selection import Decision
 
 
-@dataclass
-class Outbox:
-    """Envelopes to publish and teams to re-route once the transaction has committed."""
-
-    envelopes: list[Envelope] = field(default_factory=list)
-    teams: set[int] = field(default_factory=set)
-
-    async def flush(self, rt: Runtime) -> None:
-        await rt.publish(self.envelopes)
-        for team_id in self.teams:
-            rt.request_routing(team_id)
+def reroute(rt: Runtime, s: WriteSession, *team_ids: int) -> None:
+    """Ask the router to look at these teams' queues once the transaction has committed."""
+    for team_id in sorted(set(team_ids)):
+        s.after_commit(partial(rt.request_routing, team_id))
 
 
 def access_changed(conversation_id: int) -> Envelope:
     """The notice that makes every hub re-check who may follow the conversation. Publish it
     with every change of a chat's team or assignee."""
-    return Envelope(stream=f"access:{conversation_id}", kind="access")
+    return Envelope(stream=access_stream(conversation_id), kind="access")
 
 
 async def _claim_slot(s: AsyncSession, agent_id: int, cap: int) -> AgentPresence | None:
@@ -80,7 +77,6 @@ async def _end_assignment(
 
 async def do_offer(rt: Runtime, *, conversation_id: int, team: Team, decision: Decision) -> bool:
     """Offer a queued chat to the chosen agent. False if the chat or the agent's slot is gone."""
-    out = Outbox()
     async with rt.db.write() as s:
         if await _claim_slot(s, decision.agent_id, team.effective_cap) is None:
             return False
@@ -108,16 +104,15 @@ async def do_offer(rt: Runtime, *, conversation_id: int, team: Team, decision: D
         conv = await s.get(Conversation, conversation_id)
         assert conv is not None
         offer = {"conversation": summary(conv), "expires_in_s": team.answer_timeout_s}
-        out.envelopes += [
+        s.publish(
             event.envelope,
             await append_inbox(s, decision.agent_id, "conversation.offered", offer),
-        ]
-        out.teams.add(team.id)
-    await out.flush(rt)
+        )
+        reroute(rt, s, team.id)
     return True
 
 
-async def accept_in_tx(s: AsyncSession, conv: Conversation, staff: Staff, out: Outbox) -> None:
+async def accept_in_tx(rt: Runtime, s: WriteSession, conv: Conversation, staff: Staff) -> None:
     """Move an offered chat to active inside the caller's transaction (accept or first reply)."""
     check_transition("accept", conv.state)
     moved = await s.execute(
@@ -142,12 +137,12 @@ async def accept_in_tx(s: AsyncSession, conv: Conversation, staff: Staff, out: O
         sender_name=staff.name,
         data={"agent_name": staff.name},
     )
-    out.envelopes += [
+    s.publish(
         joined.envelope,
         await append_inbox(
             s, staff.user_id, "conversation.accepted", {"conversation": summary(conv)}
         ),
-    ]
+    )
 
 
 async def _end_assignment_accepted(s: AsyncSession, conversation_id: int, agent_id: int) -> None:
@@ -164,17 +159,14 @@ async def _end_assignment_accepted(s: AsyncSession, conversation_id: int, agent_
 
 async def do_accept(rt: Runtime, staff: Staff, conversation_id: int) -> Conversation:
     """The assigned agent accepts an offered chat."""
-    out = Outbox()
     async with rt.db.write() as s:
         conv = await access_conversation(s, staff, conversation_id, "write", lock=True)
-        await accept_in_tx(s, conv, staff, out)
-    await out.flush(rt)
+        await accept_in_tx(rt, s, conv, staff)
     return conv
 
 
 async def do_pick(rt: Runtime, staff: Staff, conversation_id: int) -> Conversation:
     """An agent takes a waiting chat from one of their teams' queues by hand."""
-    out = Outbox()
     async with rt.db.write() as s:
         conv = await access_conversation(s, staff, conversation_id, "read", lock=True)
         check_can_answer(staff)
@@ -183,7 +175,7 @@ async def do_pick(rt: Runtime, staff: Staff, conversation_id: int) -> Conversati
         assert team is not None
         if await _claim_slot(s, staff.user_id, team.effective_cap) is None:
             raise WrongState(
-                "You are not online or already at your chat limit.", code="at_capacity"
+                "You are not online or already at your chat limit.", code=ErrorCode.AT_CAPACITY
             )
         at = now()
         await s.execute(
@@ -205,21 +197,20 @@ async def do_pick(rt: Runtime, staff: Staff, conversation_id: int) -> Conversati
             public=False,
             data={"agent_id": staff.user_id, "agent_name": staff.name, "reason": reason},
         )
-        out.envelopes.append(event.envelope)
+        s.publish(event.envelope)
         conv.state, conv.agent_id = "assigned", staff.user_id
-        await accept_in_tx(s, conv, staff, out)
-        out.teams.add(conv.team_id)
-    await out.flush(rt)
+        await accept_in_tx(rt, s, conv, staff)
+        reroute(rt, s, conv.team_id)
     return conv
 
 
 async def requeue_in_tx(
-    s: AsyncSession,
+    rt: Runtime,
+    s: WriteSession,
     conv: Conversation,
     *,
     reason: str,
     outcome: str,
-    out: Outbox,
     team_id: int | None = None,
 ) -> bool:
     """Put an assigned or active chat back in a queue (its own team's, or ``team_id``'s).
@@ -255,16 +246,16 @@ async def requeue_in_tx(
             "team_id": team_id or conv.team_id,
         },
     )
-    out.envelopes.append(event.envelope)
+    s.publish(event.envelope)
     if old_state == "active":
         left = await append_event(
             s, conv.id, type="agent_left", public=True, data={"agent_name": name}
         )
-        out.envelopes.append(left.envelope)
+        s.publish(left.envelope)
     removed = {"conversation_id": conv.id, "reason": reason}
-    out.envelopes.append(await append_inbox(s, old_agent, "conversation.removed", removed))
-    out.envelopes.append(access_changed(conv.id))
-    out.teams.update({conv.team_id, team_id or conv.team_id})
+    s.publish(await append_inbox(s, old_agent, "conversation.removed", removed))
+    s.publish(access_changed(conv.id))
+    reroute(rt, s, conv.team_id, team_id or conv.team_id)
     return True
 
 
@@ -280,7 +271,6 @@ async def do_transfer(
     """Hand a chat to another agent (offered to them) or to a team's queue, with a handover note."""
     if (agent_id is None) == (team_id is None):
         raise Invalid("Transfer to exactly one of agent_id or team_id.")
-    out = Outbox()
     async with rt.db.write() as s:
         conv = await access_conversation(s, staff, conversation_id, "manage", lock=True)
         check_transition("transfer", conv.state)
@@ -289,12 +279,12 @@ async def do_transfer(
             if await s.get(Team, team_id) is None:
                 raise NotFound("Team not found.")
             await requeue_in_tx(
-                s, conv, reason="transferred", outcome="transferred", out=out, team_id=team_id
+                rt, s, conv, reason="transferred", outcome="transferred", team_id=team_id
             )
             conv.state, conv.agent_id, conv.team_id = "queued", None, team_id
         else:
             assert agent_id is not None
-            await _transfer_to_agent(s, conv, agent_id, staff, out)
+            await _transfer_to_agent(rt, s, conv, agent_id, staff)
         note_event = await append_event(
             s,
             conv.id,
@@ -305,16 +295,15 @@ async def do_transfer(
             body=mask(note.strip()).text[:2000] or None,
             data={"from_agent_id": from_agent, "to_agent_id": agent_id, "to_team_id": team_id},
         )
-        out.envelopes.append(note_event.envelope)
+        s.publish(note_event.envelope)
         if team_id is not None or conv.state == "assigned":
             public = await append_event(s, conv.id, type="transferring", public=True)
-            out.envelopes.append(public.envelope)
-    await out.flush(rt)
+            s.publish(public.envelope)
     return conv
 
 
 async def _transfer_to_agent(
-    s: AsyncSession, conv: Conversation, agent_id: int, staff: Staff, out: Outbox
+    rt: Runtime, s: WriteSession, conv: Conversation, agent_id: int, staff: Staff
 ) -> None:
     if agent_id == conv.agent_id:
         raise Invalid("The conversation is already with that agent.")
@@ -328,13 +317,13 @@ async def _transfer_to_agent(
     assert team is not None
     if await _claim_slot(s, agent_id, team.effective_cap) is None:
         raise WrongState(
-            "That agent is not online or has no free chat slot.", code="agent_unavailable"
+            "That agent is not online or has no free chat slot.", code=ErrorCode.AGENT_UNAVAILABLE
         )
     old_agent = conv.agent_id
     if old_agent is not None:
         await _end_assignment(s, conv.id, old_agent, "transferred")
         removed = {"conversation_id": conv.id, "reason": "transferred"}
-        out.envelopes.append(await append_inbox(s, old_agent, "conversation.removed", removed))
+        s.publish(await append_inbox(s, old_agent, "conversation.removed", removed))
     at = now()
     await s.execute(
         update(Conversation)
@@ -345,13 +334,13 @@ async def _transfer_to_agent(
     reason = {"rule": "manual_transfer", "by": staff.user_id}
     s.add(Assignment(conversation_id=conv.id, agent_id=agent_id, reason=reason))
     offer = {"conversation": summary(conv), "expires_in_s": team.answer_timeout_s}
-    out.envelopes.append(await append_inbox(s, agent_id, "conversation.offered", offer))
-    out.envelopes.append(access_changed(conv.id))
-    out.teams.add(team_id)
+    s.publish(await append_inbox(s, agent_id, "conversation.offered", offer))
+    s.publish(access_changed(conv.id))
+    reroute(rt, s, team_id)
 
 
 async def requeue_outside_teams(
-    s: AsyncSession, user_id: int, team_ids: set[int], *, out: Outbox
+    rt: Runtime, s: WriteSession, user_id: int, team_ids: set[int]
 ) -> None:
     """Put back in their queues the chats ``user_id`` holds in teams they are no longer in."""
     held = await s.execute(
@@ -362,21 +351,19 @@ async def requeue_outside_teams(
         )
     )
     for conv in held.scalars().all():
-        await requeue_in_tx(s, conv, reason="team_left", outcome="team_left", out=out)
+        await requeue_in_tx(rt, s, conv, reason="team_left", outcome="team_left")
 
 
 async def do_set_status(rt: Runtime, staff: Staff, status: str, *, reason: str = "manual") -> None:
     """Set an agent's status. Going offline puts their open chats back in the queue."""
     if status not in ("online", "away", "offline"):
         raise Invalid("Status must be online, away or offline.")
-    out = Outbox()
     async with rt.db.write() as s:
-        await set_status_in_tx(s, staff.user_id, status, reason=reason, out=out)
-    await out.flush(rt)
+        await set_status_in_tx(rt, s, staff.user_id, status, reason=reason)
 
 
 async def set_status_in_tx(
-    s: AsyncSession, user_id: int, status: str, *, reason: str, out: Outbox
+    rt: Runtime, s: WriteSession, user_id: int, status: str, *, reason: str
 ) -> None:
     at = now()
     presence = await s.scalar(
@@ -398,8 +385,6 @@ async def set_status_in_tx(
             )
         )
         for conv in held.scalars().all():
-            await requeue_in_tx(s, conv, reason="agent_offline", outcome="agent_offline", out=out)
-    out.envelopes.append(
-        await append_inbox(s, user_id, "status", {"status": status, "reason": reason})
-    )
-    out.teams.update(await service.teams_of(s, user_id))
+            await requeue_in_tx(rt, s, conv, reason="agent_offline", outcome="agent_offline")
+    s.publish(await append_inbox(s, user_id, "status", {"status": status, "reason": reason}))
+    reroute(rt, s, *await service.teams_of(s, user_id))
