@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpline import __version__, web
+from helpline import __version__, background, web
 from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
 from helpline.conversations.views import router as conversations_router
@@ -29,7 +29,8 @@ from helpline.conversations.writer import MessageWriter
 from helpline.core.broker import Broker, InProcessBroker, RedisBroker
 from helpline.core.config import Settings
 from helpline.core.db import Database
-from helpline.core.errors import HelplineError, Invalid, RateLimited
+from helpline.core.errors import ErrorCode, HelplineError, Invalid, RateLimited
+from helpline.core.jobs import Jobs
 from helpline.core.runtime import Runtime
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Hub
@@ -44,12 +45,12 @@ MAX_BODY_BYTES = 64 * 1024
 # with unread data resets it, and the client would see a connection error, not the answer.
 DRAIN_BYTES = 1024 * 1024
 HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.TOO_LARGE,
 }
 
 
@@ -82,7 +83,7 @@ class BodyLimit:
             if int(declared) <= self.limit + DRAIN_BYTES:
                 await _drain(receive)
             error = BodyTooLarge(self.limit)
-            await _json(send, 413, {"code": "too_large", "message": error.detail})
+            await _json(send, 413, {"code": ErrorCode.TOO_LARGE, "message": error.detail})
             return
         seen = 0
 
@@ -168,7 +169,7 @@ async def refuse_bad_text(request: Request) -> None:
     for name, value in params:
         if p.BAD_TEXT.search(f"{name}{value}"):
             field = "query" if p.BAD_TEXT.search(name) else name
-            raise Invalid(p.bad_text_message(field), code="bad_text", fields=[field])
+            raise Invalid(p.bad_text_message(field), code=ErrorCode.BAD_TEXT, fields=[field])
     if getattr(request.scope.get("route"), "body_field", None) is None:
         return  # no body, or one the view reads itself (the frames fallback: protocol.parse)
     try:
@@ -182,7 +183,9 @@ async def refuse_bad_text(request: Request) -> None:
     if kind == "bad_json":
         message = f"The body is nested more than {p.MAX_DEPTH} levels deep."
         raise Invalid(message, fields=[field.split(".", 1)[0] or "body"])
-    raise Invalid(p.bad_text_message(field or "body"), code="bad_text", fields=[field or "body"])
+    raise Invalid(
+        p.bad_text_message(field or "body"), code=ErrorCode.BAD_TEXT, fields=[field or "body"]
+    )
 
 
 def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
@@ -246,16 +249,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         hub = Hub(rt)
         router = Router(rt)
+        jobs = Jobs(rt, background.jobs(rt, router), lease_ttl_s=background.lease_ttl_s(settings))
         writer = MessageWriter(rt)
         rt.message_writer = writer
         await rt.broker.start(hub.deliver, hub.resync)
         writer.start()
         hub.start()
         router.start()
-        app.state.rt, app.state.hub, app.state.router = rt, hub, router
+        jobs.start()
+        app.state.rt, app.state.hub, app.state.router, app.state.jobs = rt, hub, router, jobs
         try:
             yield
         finally:
+            await jobs.stop()
             await router.stop()
             await writer.stop()
             await hub.stop()
@@ -283,14 +289,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         details = _validation_details(exc)
         message = f"Missing or invalid fields: {', '.join(details['fields'])}."
         return JSONResponse(
-            {"code": "invalid", "message": message, "details": details}, status_code=422
+            {"code": ErrorCode.INVALID, "message": message, "details": details}, status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         """Starlette's and FastAPI's own errors (unknown path, wrong method, unparsable body, a
         body over the limit), in the shape of ours."""
-        code = HTTP_CODES.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
         body = {"code": code, "message": str(exc.detail)}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -300,7 +306,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         the log formatter (cli.py) withholds the exception's message, which may quote them."""
         route = getattr(request.scope.get("route"), "path", "-")
         log.error("unhandled error in %s %s", request.method, route, exc_info=exc)
-        body = {"code": "internal", "message": "Something went wrong on our side. Please retry."}
+        body = {
+            "code": ErrorCode.INTERNAL,
+            "message": "Something went wrong on our side. Please retry.",
+        }
         return JSONResponse(body, status_code=500)
 
     @app.get("/healthz", tags=["health"])
@@ -318,7 +327,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "database": "ok" if ok else "unreachable",
             "broker": rt.broker.status(),
             "node": rt.node,
-            "runs_jobs": request.app.state.router.runs_jobs,
+            "runs_jobs": request.app.state.jobs.held(background.ROUTING_TICK),
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 

@@ -1,17 +1,20 @@
-"""The ``helpline`` command: serve, migrate, demo, user create."""
+"""The ``helpline`` command: serve, migrate, jobs, demo, user create."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import logging.config
 import secrets
 import sys
 import traceback
+from dataclasses import asdict
 from types import TracebackType
 from typing import Any
 
+from helpline import background
 from helpline.core.config import Settings
 from helpline.core.db import Database
 from helpline.core.errors import HelplineError
@@ -160,6 +163,29 @@ async def _user_create(args: argparse.Namespace, settings: Settings) -> None:
         print(f"Password: {password}")
 
 
+async def _jobs(settings: Settings, *, as_json: bool) -> None:
+    db = Database(settings.database_url)
+    try:
+        report = await background.status(db, settings)
+    finally:
+        await db.close()
+    if as_json:
+        print(json.dumps([asdict(job) for job in report], indent=2))
+        return
+    print(f"{'JOB':<28} {'KIND':<9} {'NODE':<32} {'LEASE':>7} {'POSITION':>9} {'LAG':>6}  ERROR")
+    for job in report:
+        lease = f"{job.lease_expires_in_s:.0f}s" if job.lease_expires_in_s is not None else "-"
+        error = f"{job.last_error} x{job.attempts}" if job.last_error else ""
+        print(
+            f"{job.name:<28} {job.kind:<9} {job.holder or '(nobody)':<32} {lease:>7} "
+            f"{_dash(job.position):>9} {_dash(job.lag):>6}  {error}"
+        )
+
+
+def _dash(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="helpline", description="Self-hosted live chat for support teams."
@@ -197,6 +223,8 @@ def main(argv: list[str] | None = None) -> None:
         help="the largest request line and headers accepted (default: %(default)s)",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
+    jobs = sub.add_parser("jobs", help="list background jobs, the node running each, feed lag")
+    jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
     sub.add_parser("demo", help="load demo teams, staff (printing passwords), canned responses")
     user = sub.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True
@@ -217,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "migrate":
             upgrade(settings.database_url)
             print("Database is up to date.")
+        elif args.command == "jobs":
+            asyncio.run(_jobs(settings, as_json=args.json))
         elif args.command == "demo":
             upgrade(settings.database_url)
             asyncio.run(_demo(settings))

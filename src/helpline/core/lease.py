@@ -38,9 +38,18 @@ class Lease:
         self.held = False
 
     async def hold(self, *, at: float | None = None) -> bool:
-        """Take or renew the lease; True while this node holds it. Database errors propagate."""
+        """Take or renew the lease; True while this node holds it. ``held`` keeps its last
+        answer until the database gives a new one; a database error clears it and propagates."""
         now = time.time() if at is None else at
-        self.held = False  # until the database confirms otherwise
+        try:
+            won = await self._take(now)
+        except BaseException:
+            self.held = False
+            raise
+        self.held = won
+        return won
+
+    async def _take(self, now: float) -> bool:
         async with self.db.write() as s:
             taken = await s.execute(
                 update(LeaseRow)
@@ -65,7 +74,6 @@ class Lease:
                     won = True
                 except IntegrityError:  # another node created it first
                     won = False
-        self.held = won
         return won
 
     async def release(self) -> None:

@@ -1,9 +1,9 @@
 """The routing loop: routing passes, queue positions, offer timeouts and the presence sweep.
 
-Requests (``request``) are coalesced per team and served by the node that got them; a periodic
-tick catches everything else (skill relaxation after a wait, offers that time out, agents whose
-connection vanished, queue positions). The tick's jobs run on one node at a time, the holder of
-the ``router`` lease (core/lease.py); if it dies, another node takes over once the lease expires.
+Requests (``request``) are coalesced per team and served by the node that got them. The
+periodic :meth:`Router.tick` catches everything else (skill relaxation after a wait, offers
+that time out, agents whose connection vanished, queue positions); it is the ``routing.tick``
+job (core/jobs.py), so one node at a time runs it, and another takes over if that node dies.
 Every step is a database transaction built from conditional updates, so the moment two nodes
 overlap, or a requested pass meets a tick on another node, is still safe.
 """
@@ -23,11 +23,10 @@ from helpline.agents.models import AgentPresence, Team
 from helpline.conversations.models import Conversation
 from helpline.core.clock import aware, now
 from helpline.core.events import Envelope
-from helpline.core.lease import Lease
 from helpline.core.runtime import Runtime
-from helpline.realtime.protocol import conversation_stream
+from helpline.core.streams import conversation_stream, team_stream
 from helpline.routing import ewt, service
-from helpline.routing.actions import Outbox, do_offer, requeue_in_tx, set_status_in_tx
+from helpline.routing.actions import do_offer, requeue_in_tx, set_status_in_tx
 from helpline.routing.selection import ChatNeeds
 from helpline.routing.selection import select as select_agent
 
@@ -42,18 +41,23 @@ class Router:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_queue_publish: dict[int, float] = {}
-        ttl_s = max(10.0, 5 * rt.settings.route_interval_s)
-        self.lease = Lease(rt.db, "router", holder=rt.node, ttl_s=ttl_s)
+        self._ticked: set[int] = set()
         rt.request_routing = self.request
-
-    @property
-    def runs_jobs(self) -> bool:
-        """True while this node holds the lease for the periodic jobs."""
-        return self.lease.held
 
     def request(self, team_id: int) -> None:
         self._pending.add(team_id)
         self._wake.set()
+
+    async def tick(self) -> None:
+        """The periodic pass (one node at a time): expire offers, sweep presence, and route
+        every team with a queue, publishing its queue summary at most once a second."""
+        await self.expire_offers()
+        await self.sweep_presence()
+        async with self.rt.db.read() as s:
+            teams = set(await service.teams_with_queue(s))
+        self._ticked |= teams
+        for team_id in teams:
+            self.request(team_id)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="helpline-router")
@@ -63,34 +67,19 @@ class Router:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        with contextlib.suppress(Exception):
-            await self.lease.release()
 
     async def _run(self) -> None:
-        interval = self.rt.settings.route_interval_s
-        next_tick = time.monotonic()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._wake.wait(), timeout=max(0.0, next_tick - time.monotonic())
-                )
+            await self._wake.wait()
             self._wake.clear()
             teams, self._pending = self._pending, set()
-            tick = time.monotonic() >= next_tick
+            ticked, self._ticked = self._ticked, set()
             try:
-                if tick:
-                    next_tick = time.monotonic() + interval
-                if tick and await self.lease.hold():
-                    await self.expire_offers()
-                    await self.sweep_presence()
-                    async with self.rt.db.read() as s:
-                        teams |= set(await service.teams_with_queue(s))
                 for team_id in sorted(teams):
                     await self.route_team(team_id)
-                    await self.publish_queue(team_id, force=not tick)
+                    await self.publish_queue(team_id, force=team_id not in ticked)
             except Exception:
-                log.exception("routing pass failed; retrying on the next tick")
-                self._pending |= teams
+                log.exception("routing pass failed; the next tick retries it")
 
     async def route_team(self, team_id: int) -> int:
         """Offer as many of the team's waiting chats as free capacity allows; return how many."""
@@ -161,7 +150,7 @@ class Router:
         at = now()
         envelopes.append(
             Envelope(
-                stream=f"team:{team_id}",
+                stream=team_stream(team_id),
                 kind="ephemeral",
                 payload={
                     "type": "queue_summary",
@@ -196,15 +185,13 @@ class Router:
                 seconds=timeout_s
             ):
                 continue
-            out = Outbox()
             async with self.rt.db.write() as s:
                 agent_id = conv.agent_id
                 if (
-                    await requeue_in_tx(s, conv, reason="no_answer", outcome="no_answer", out=out)
+                    await requeue_in_tx(self.rt, s, conv, reason="no_answer", outcome="no_answer")
                     and agent_id
                 ):
-                    await set_status_in_tx(s, agent_id, "away", reason="missed_chat", out=out)
-            await out.flush(self.rt)
+                    await set_status_in_tx(self.rt, s, agent_id, "away", reason="missed_chat")
 
     async def sweep_presence(self) -> None:
         """Agents whose connections all went silent are set offline (their chats re-queued)."""
@@ -222,7 +209,6 @@ class Router:
                 .all()
             )
         for user_id in stale:
-            out = Outbox()
             async with self.rt.db.write() as s:
                 presence = await s.get(AgentPresence, user_id, with_for_update=True)
                 if (
@@ -231,8 +217,7 @@ class Router:
                     or presence.status == "offline"
                 ):
                     continue
-                await set_status_in_tx(s, user_id, "offline", reason="connection_lost", out=out)
-            await out.flush(self.rt)
+                await set_status_in_tx(self.rt, s, user_id, "offline", reason="connection_lost")
 
 
 def _ewt(position: int, free: int, capacity: int, aht_s: float) -> int | None:
