@@ -14,22 +14,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import Team
+from helpline.compliance import audit
 from helpline.compliance.pii import mask
 from helpline.conversations import states
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation, ConversationEvent, ResolutionCode
-from helpline.conversations.service import Need, View, access_conversation, row_payload, view_event
+from helpline.conversations.send import check_text, plan_send, send_need
+from helpline.conversations.service import (
+    Need,
+    View,
+    access_conversation,
+    load_events,
+    row_payload,
+    transcript_line,
+    view_event,
+)
 from helpline.conversations.writer import Draft, MessageWriter
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import now
-from helpline.core.errors import Conflict, Invalid, Unavailable, WrongState
+from helpline.core.errors import Conflict, ErrorCode, Invalid, Unavailable, WrongState
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
+from helpline.core.streams import conversation_stream
 from helpline.customers import actions as customers
 from helpline.customers.identity import verify
 from helpline.customers.models import TIERS
-from helpline.realtime.protocol import check_text, conversation_stream
-from helpline.routing.actions import Outbox, accept_in_tx
+from helpline.routing.actions import accept_in_tx, reroute
 
 
 @dataclass(frozen=True)
@@ -42,11 +52,11 @@ async def _pick_team(s: AsyncSession, topic: str, team_id: int | None) -> Team:
     if team_id is not None:
         team = await s.get(Team, team_id)
         if team is None:
-            raise Invalid("Unknown team.", code="unknown_team")
+            raise Invalid("Unknown team.", code=ErrorCode.UNKNOWN_TEAM)
         return team
     teams = list((await s.execute(select(Team).order_by(Team.id))).scalars().all())
     if not teams:
-        raise Unavailable("Chat is not set up yet: there are no teams.", code="no_teams")
+        raise Unavailable("Chat is not set up yet: there are no teams.", code=ErrorCode.NO_TEAMS)
     by_skill = [t for t in teams if topic and topic in t.skills]
     defaults = [t for t in teams if t.is_default]
     return (by_skill or defaults or teams)[0]
@@ -72,7 +82,6 @@ async def do_start(
     )
     topic_text = mask(topic.strip()).text[:100]
     name = mask(name.strip()).text[:100]
-    out = Outbox()
     async with rt.db.write() as s:
         token = None
         if visitor is None:
@@ -102,9 +111,8 @@ async def do_start(
             sender_name=name,
             data={"topic": topic_text},
         )
-        out.envelopes.append(started.envelope)
-        out.teams.add(team.id)
-    await out.flush(rt)
+        s.publish(started.envelope)
+        reroute(rt, s, team.id)
     return Started(conv, token)
 
 
@@ -174,27 +182,28 @@ async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> S
         async with rt.db.read() as s:
             await access_conversation(s, actor, conversation_id, "read")
         return _as_sent(existing, actor)
-    if isinstance(actor, Visitor):
-        rt.limit.visitor_messages.check(f"visitor:{actor.visitor_id}", "messages")
-    out = Outbox()
     try:
         async with rt.db.write() as s:
-            need: Need = "read" if internal else "write"
-            conv = await access_conversation(s, actor, conversation_id, need, lock=True)
-            if isinstance(actor, Staff) and not internal:
-                if conv.state == "assigned":
-                    await accept_in_tx(s, conv, actor, out)
-                if conv.first_response_at is None:
-                    await s.execute(
-                        update(Conversation)
-                        .where(Conversation.id == conv.id)
-                        .values(first_response_at=now())
-                    )
-            allowed = (
-                states.VISITOR_CAN_SEND if isinstance(actor, Visitor) else states.AGENT_CAN_SEND
+            conv = await access_conversation(
+                s, actor, conversation_id, send_need(internal=internal), lock=True
             )
-            if internal:
-                allowed = frozenset(states.STATES)
+            plan = plan_send(
+                by=actor.view,
+                internal=internal,
+                state=conv.state,
+                answered=conv.first_response_at is not None,
+            )
+            if plan.visitor_budget:
+                rt.limit.visitor_messages.check(actor.sender, "messages")
+            if plan.accept_offer:
+                assert isinstance(actor, Staff)
+                await accept_in_tx(rt, s, conv, actor)
+            if plan.first_response:
+                await s.execute(
+                    update(Conversation)
+                    .where(Conversation.id == conv.id)
+                    .values(first_response_at=now())
+                )
             appended = await append_event(
                 s,
                 conv.id,
@@ -205,16 +214,15 @@ async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> S
                 body=body,
                 client_id=client_id,
                 data=data,
-                states=allowed,
+                states=plan.allowed,
             )
-            out.envelopes.append(appended.envelope)
+            s.publish(appended.envelope)
     except IntegrityError:
         # Two sends with one client id raced; the other committed first. Return its event.
         again = await _original(rt, conversation_id, actor.sender, client_id)
         if again is None:
             raise
         return _as_sent(again, actor)
-    await out.flush(rt)
     return Sent(appended.as_seen_by(actor), False)
 
 
@@ -233,7 +241,8 @@ async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) 
         limit = conv.last_public_seq if is_visitor else conv.last_seq
         if seq > limit:
             raise Invalid(
-                f"Cannot mark seq {seq} read; the conversation is at {limit}.", code="bad_seq"
+                f"Cannot mark seq {seq} read; the conversation is at {limit}.",
+                code=ErrorCode.BAD_SEQ,
             )
         moved = await s.execute(
             update(Conversation)
@@ -243,18 +252,16 @@ async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) 
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             return
         staff_seq, public_seq = await _both_numberings(s, conv.id, seq, public=is_visitor)
-    frame = {
-        "type": "read",
-        "conversation_id": conversation_id,
-        "by": "visitor" if is_visitor else "agent",
-    }
-    stream = conversation_stream(conversation_id)
-    await rt.publish(
-        [
+        frame = {
+            "type": "read",
+            "conversation_id": conversation_id,
+            "by": "visitor" if is_visitor else "agent",
+        }
+        stream = conversation_stream(conversation_id)
+        s.publish(
             Envelope(stream, "ephemeral", payload={**frame, "seq": staff_seq}, audience="staff"),
             Envelope(stream, "ephemeral", payload={**frame, "seq": public_seq}, audience="visitor"),
-        ]
-    )
+        )
 
 
 async def _both_numberings(
@@ -285,7 +292,6 @@ async def _both_numberings(
 
 async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversation:
     """End a chat: a waiting visitor abandons it; otherwise it goes to wrap-up for the agent."""
-    out = Outbox()
     async with rt.db.write() as s:
         need: Need = "read" if isinstance(actor, Visitor) else "manage"
         conv = await access_conversation(s, actor, conversation_id, need, lock=True)
@@ -297,15 +303,14 @@ async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversa
             states.check_transition("end", conv.state)
             new_state = "wrap-up"
         await _move(s, conv, new_state, ended_at=now())
-        out.envelopes.append(await _ended(s, conv, actor, by=by))
+        s.publish(await _ended(s, conv, actor, by=by))
         if conv.agent_id is not None:
-            out.envelopes.append(
+            s.publish(
                 await append_inbox(
                     s, conv.agent_id, "conversation.updated", {"conversation": summary(conv)}
                 )
             )
-        out.teams.add(conv.team_id)
-    await out.flush(rt)
+        reroute(rt, s, conv.team_id)
     return conv
 
 
@@ -318,7 +323,7 @@ async def do_rate(
         if conv.state not in ("wrap-up", "closed"):
             raise WrongState("You can rate a chat once it has ended.", state=conv.state)
         if conv.csat_rating is not None:
-            raise Conflict("This chat has already been rated.", code="already_rated")
+            raise Conflict("This chat has already been rated.", code=ErrorCode.ALREADY_RATED)
         conv.csat_rating, conv.csat_comment = rating, mask(comment.strip()).text
 
 
@@ -350,21 +355,22 @@ async def _move(s: AsyncSession, conv: Conversation, new_state: str, **values: A
 async def check_resolution_code(s: AsyncSession, code: str) -> None:
     row = await s.get(ResolutionCode, code)
     if row is None or not row.active:
-        raise Invalid("Closing needs a valid resolution code.", code="resolution_code_required")
+        raise Invalid(
+            "Closing needs a valid resolution code.", code=ErrorCode.RESOLUTION_CODE_REQUIRED
+        )
 
 
 async def do_close(
     rt: Runtime, staff: Staff, *, conversation_id: int, resolution_code: str, note: str
 ) -> Conversation:
     """Close a chat with a resolution code (mandatory wrap-up). Ends it first if still active."""
-    out = Outbox()
     async with rt.db.write() as s:
         conv = await access_conversation(s, staff, conversation_id, "manage", lock=True)
         states.check_transition("close", conv.state)
         await check_resolution_code(s, resolution_code)
         at = now()
         if conv.state == "active":
-            out.envelopes.append(await _ended(s, conv, staff, by="agent"))
+            s.publish(await _ended(s, conv, staff, by="agent"))
             conv.ended_at = at
         note_text = mask(note.strip()).text[:2000]
         await _move(
@@ -385,12 +391,48 @@ async def do_close(
             sender_name=staff.name,
             data={"resolution_code": resolution_code, "note": note_text},
         )
-        out.envelopes.append(closed.envelope)
+        s.publish(closed.envelope)
         if conv.agent_id is not None:
             removed = {"conversation_id": conv.id, "reason": "closed"}
-            out.envelopes.append(
-                await append_inbox(s, conv.agent_id, "conversation.removed", removed)
-            )
-        out.teams.add(conv.team_id)
-    await out.flush(rt)
+            s.publish(await append_inbox(s, conv.agent_id, "conversation.removed", removed))
+        reroute(rt, s, conv.team_id)
     return conv
+
+
+async def do_put_resolution_code(
+    rt: Runtime, staff: Staff, *, code: str, label: str, active: bool
+) -> ResolutionCode:
+    """Create or change a resolution code (the caller checked ``administer``)."""
+    async with rt.db.write() as s:
+        row = await s.get(ResolutionCode, code) or ResolutionCode(code=code)
+        row.label, row.active = label, active
+        s.add(row)
+        audit.record(s, actor_id=staff.user_id, action="resolution_code.put", target=f"code:{code}")
+    return row
+
+
+TRANSCRIPT_PAGE = 500
+
+
+async def do_read_transcript(rt: Runtime, staff: Staff, *, conversation_id: int) -> str:
+    """The whole conversation as plain text, for staff who may read it; the read is recorded
+    in the audit trail in the same transaction, so no transcript leaves unrecorded."""
+    async with rt.db.write() as s:
+        await access_conversation(s, staff, conversation_id)
+        audit.record(
+            s,
+            actor_id=staff.user_id,
+            action="transcript.read",
+            target=f"conversation:{conversation_id}",
+        )
+        lines: list[str] = []
+        after = 0
+        while True:
+            events = await load_events(
+                s, conversation_id=conversation_id, after=after, view="staff", limit=TRANSCRIPT_PAGE
+            )
+            lines += [transcript_line(e) for e in events]
+            if len(events) < TRANSCRIPT_PAGE:
+                break
+            after = events[-1]["seq"]
+    return "\n".join(line for line in lines if line) + "\n"

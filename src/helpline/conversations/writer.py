@@ -33,13 +33,13 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from helpline.conversations import states
 from helpline.conversations.log import Appended
 from helpline.conversations.models import Conversation, ConversationEvent
+from helpline.conversations.send import plan_send, send_need
 from helpline.conversations.service import check_access, event_payload
-from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.actors import Actor
 from helpline.core.clock import now
-from helpline.core.errors import HelplineError, NotFound, Unavailable, WrongState
+from helpline.core.errors import HelplineError, NotFound, Unavailable
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
 
@@ -166,7 +166,6 @@ class MessageWriter:
                 if not send.done.done():
                     send.done.set_exception(exc)
             return
-        await self.rt.publish(batch.envelopes)
         for send, result in batch.results:
             if send.done.done():
                 continue
@@ -178,7 +177,8 @@ class MessageWriter:
     async def _commit(self, sends: list[_Send]) -> _Batch:
         ids = sorted({s.conversation_id for s in sends})
         batch = _Batch()
-        async with self.rt.db.write_conn() as conn:
+        async with self.rt.db.write_conn() as tx:
+            conn = tx.conn
             chats = await _lock_chats(conn, ids)
             stored = await _stored(conn, sends)
             for send in sends:
@@ -187,6 +187,7 @@ class MessageWriter:
                 except HelplineError as exc:
                     batch.results.append((send, exc))
             await _write(conn, chats, batch)
+            tx.publish(batch.envelopes)
         return batch
 
     def _decide(
@@ -206,27 +207,23 @@ class MessageWriter:
             appended = _appended(original)
             batch.envelopes.append(appended.envelope)
             return Outcome(appended.as_seen_by(send.actor), True)
-        check_access(send.actor, chat, "read" if send.internal else "write")
-        is_staff_message = isinstance(send.actor, Staff) and not send.internal
-        if is_staff_message and chat.state == "assigned":
-            return SLOW
-        if isinstance(send.actor, Visitor):
-            self.rt.limit.visitor_messages.check(f"visitor:{send.actor.visitor_id}", "messages")
-        allowed = (
-            frozenset(states.STATES)
-            if send.internal
-            else states.VISITOR_CAN_SEND
-            if isinstance(send.actor, Visitor)
-            else states.AGENT_CAN_SEND
+        check_access(send.actor, chat, send_need(internal=send.internal))
+        plan = plan_send(
+            by=send.actor.view,
+            internal=send.internal,
+            state=chat.state,
+            answered=chat.first_response_at is not None,
         )
-        if chat.state not in allowed:
-            raise WrongState(f"The conversation is {chat.state}.", state=chat.state)
-        public = not send.internal
+        if plan.accept_offer:
+            return SLOW
+        if plan.visitor_budget:
+            self.rt.limit.visitor_messages.check(send.actor.sender, "messages")
+        public = plan.public
         chat.last_seq += 1
         chat.last_public_seq += 1 if public else 0
         chat.seq_changed = True
         created = now()
-        if is_staff_message and chat.first_response_at is None:
+        if plan.first_response:
             chat.first_response_at = batch.first_responses[chat.id] = created
         data = send.draft.data
         data = {**data, "sender_name": send.actor.name} if send.actor.name else data

@@ -7,12 +7,19 @@ What a staff member may do is asked of :mod:`helpline.core.permissions` through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from helpline.core.permissions import Capability, can
+
+View = Literal["staff", "visitor"]
 
 
 @dataclass(frozen=True)
 class Staff:
+    # Which view of a conversation this actor reads and writes (staff see notes and staff
+    # numbering; visitors the public numbering).
+    view: ClassVar[View] = "staff"
+
     user_id: int
     role: str
     name: str
@@ -37,6 +44,8 @@ class Staff:
 
 @dataclass(frozen=True)
 class Visitor:
+    view: ClassVar[View] = "visitor"
+
     visitor_id: int
     name: str
 
