@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from helpline.agents.auth import CSRF_HEADER, SESSION_COOKIE, session_staff
 from helpline.core import tokens
 from helpline.core.actors import Staff, Visitor
-from helpline.core.errors import Forbidden, Unauthorized
+from helpline.core.errors import ErrorCode, Forbidden, Unauthorized
 from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
 from helpline.customers.service import visitor_for_token
@@ -45,7 +45,7 @@ async def get_session(request: Request, rt: Rt) -> tuple[Staff, str]:
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not tokens.same(sent, csrf):
-            raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
+            raise Forbidden("Missing or wrong CSRF token.", code=ErrorCode.CSRF_FAILED)
     return staff, csrf
 
 
@@ -74,7 +74,7 @@ async def visitor_from_token(rt: Runtime, token: str | None) -> Visitor | None:
 async def get_visitor(request: Request, rt: Rt) -> Visitor:
     visitor = await visitor_from_token(rt, bearer(request))
     if visitor is None:
-        raise Unauthorized("Missing or unknown visitor token.", code="bad_token")
+        raise Unauthorized("Missing or unknown visitor token.", code=ErrorCode.BAD_TOKEN)
     return visitor
 
 

@@ -30,7 +30,7 @@ from helpline.agents.service import team_ids_of
 from helpline.core import tokens
 from helpline.core.actors import Staff
 from helpline.core.clock import aware, now
-from helpline.core.errors import Invalid
+from helpline.core.errors import ErrorCode, Invalid
 
 SESSION_COOKIE = "helpline_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -77,7 +77,9 @@ def check_password(password: str, *, email: str, name: str = "", field: str = "p
     (zxcvbn: common passwords, dictionary words, keyboard patterns, dates, repeats)."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise Invalid(
-            f"Use at least {MIN_PASSWORD_CHARS} characters.", code="weak_password", fields=[field]
+            f"Use at least {MIN_PASSWORD_CHARS} characters.",
+            code=ErrorCode.WEAK_PASSWORD,
+            fields=[field],
         )
     lowered = password.lower()
     local = normalize_email(email).partition("@")[0]
@@ -85,14 +87,16 @@ def check_password(password: str, *, email: str, name: str = "", field: str = "p
     if any(len(p) >= 3 and p in lowered for p in personal):
         raise Invalid(
             "The password must not contain your e-mail address or name.",
-            code="weak_password",
+            code=ErrorCode.WEAK_PASSWORD,
             fields=[field],
         )
     result = zxcvbn(password[:100], user_inputs=[p for p in personal if p])
     if result["score"] < MIN_PASSWORD_SCORE:
         hint = result["feedback"].get("warning") or "It is too easy to guess."
         raise Invalid(
-            f"Choose a stronger password. {hint}".strip(), code="weak_password", fields=[field]
+            f"Choose a stronger password. {hint}".strip(),
+            code=ErrorCode.WEAK_PASSWORD,
+            fields=[field],
         )
 
 

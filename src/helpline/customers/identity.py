@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from helpline.compliance.pii import mask
-from helpline.core.errors import Invalid
+from helpline.core.errors import ErrorCode, Invalid
 
 FIELDS = ("external_id", "name", "email", "tier", "account_status", "attributes")
 # external_id is the host's key for the customer and is kept as sent: masking it could merge two
@@ -40,14 +40,19 @@ def verify(customer: dict[str, Any], signature: str, secret: str) -> dict[str, A
     """Return the customer record if the signature matches, else raise :class:`Invalid`."""
     if not secret:
         raise Invalid(
-            "Signed identity is not configured on this server.", code="identity_not_configured"
+            "Signed identity is not configured on this server.",
+            code=ErrorCode.IDENTITY_NOT_CONFIGURED,
         )
     if not hmac.compare_digest(sign(customer, secret), signature):
-        raise Invalid("The customer identity signature does not match.", code="bad_identity")
+        raise Invalid(
+            "The customer identity signature does not match.", code=ErrorCode.BAD_IDENTITY
+        )
     if not isinstance(customer.get("external_id"), str) or not customer["external_id"]:
-        raise Invalid("A signed identity needs an external_id.", code="bad_identity")
+        raise Invalid("A signed identity needs an external_id.", code=ErrorCode.BAD_IDENTITY)
     if not isinstance(customer.get("attributes", {}), dict):
-        raise Invalid("A signed identity's attributes must be an object.", code="bad_identity")
+        raise Invalid(
+            "A signed identity's attributes must be an object.", code=ErrorCode.BAD_IDENTITY
+        )
     return {k: customer[k] for k in FIELDS if k in customer}
 
 

@@ -15,7 +15,7 @@ from helpline.agents.auth import SESSION_COOKIE, staff_for_sessions
 from helpline.core import tokens
 from helpline.core.actors import Actor
 from helpline.core.config import Settings
-from helpline.core.errors import Unauthorized
+from helpline.core.errors import ErrorCode, Unauthorized
 from helpline.core.runtime import Runtime
 from helpline.deps import staff_from_cookie, visitor_from_token
 
@@ -47,7 +47,7 @@ async def authenticate(rt: Runtime, *, token: str | None, cookies: dict[str, str
     if token:
         visitor = await visitor_from_token(rt, token)
         if visitor is None:
-            raise Unauthorized("Unknown visitor token.", code="bad_token")
+            raise Unauthorized("Unknown visitor token.", code=ErrorCode.BAD_TOKEN)
         return Identity(visitor, None)
     return await staff_identity(rt, cookies.get(SESSION_COOKIE))
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from helpline.agents.auth import SESSION_COOKIE
 from helpline.core import tokens
 from helpline.core.actors import Actor
-from helpline.core.errors import BadRequest, Unauthorized
+from helpline.core.errors import BadRequest, ErrorCode, Unauthorized
 from helpline.core.runtime import Runtime
 from helpline.deps import Rt, bearer, get_staff, visitor_from_token
 from helpline.realtime import protocol as p
@@ -57,7 +57,7 @@ async def _identity(request: Request, rt: Runtime) -> Identity:
     if token is not None:
         visitor = await visitor_from_token(rt, token)
         if visitor is None:
-            raise Unauthorized("Unknown visitor token.", code="bad_token")
+            raise Unauthorized("Unknown visitor token.", code=ErrorCode.BAD_TOKEN)
         return Identity(visitor, None)
     staff = await get_staff(request, rt)
     return Identity(staff, tokens.digest(request.cookies.get(SESSION_COOKIE, "")))
@@ -73,7 +73,7 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
     if body.v != p.VERSION:
         raise BadRequest(
             f"Protocol version {body.v} is not supported; use {p.VERSION}.",
-            code="unsupported_version",
+            code=ErrorCode.UNSUPPORTED_VERSION,
         )
     who = await _identity(request, rt)
     actor = who.actor

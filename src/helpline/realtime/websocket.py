@@ -17,7 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.core.actors import Staff
-from helpline.core.errors import HelplineError
+from helpline.core.errors import ErrorCode, HelplineError
 from helpline.core.runtime import Runtime
 from helpline.realtime import protocol as p
 from helpline.realtime.auth import authenticate, origin_allowed
@@ -74,11 +74,11 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
     try:
         frame = p.parse(raw, max_bytes=rt.settings.max_frame_bytes)
         if not isinstance(frame, p.Hello):
-            raise p.FrameError("The first frame must be hello.", code="hello_required")
+            raise p.FrameError("The first frame must be hello.", code=ErrorCode.HELLO_REQUIRED)
         if frame.v != p.VERSION:
             raise p.FrameError(
                 f"Protocol version {frame.v} is not supported; use {p.VERSION}.",
-                code="unsupported_version",
+                code=ErrorCode.UNSUPPORTED_VERSION,
                 supported=[p.VERSION],
             )
         who = await authenticate(rt, token=frame.token, cookies=dict(ws.cookies))
