@@ -21,9 +21,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# The widget and console (TypeScript + Preact, built by Vite into the package's static files).
-$(WEB_STAMP): $(WEB_SRC)
+# The web tooling (Vite, TypeScript, ESLint, Vitest), installed from the lock file.
+NODE_STAMP := web/node_modules/.installed
+$(NODE_STAMP): web/package.json web/package-lock.json
 	cd web && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The widget and console (TypeScript + Preact, built by Vite into the package's static files).
+$(WEB_STAMP): $(WEB_SRC) $(NODE_STAMP)
 	cd web && npm run build
 	touch $@
 
@@ -43,12 +48,15 @@ run: install web
 	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
 
 test: install web test-deps
+	cd web && npm test
 	$(BIN)/pytest
 
-lint: install
+lint: install $(NODE_STAMP)
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	cd web && npm run lint
 
 format: install
 	$(BIN)/ruff format src tests bench scripts

@@ -1,6 +1,6 @@
 // Unit tests for the console's state rules (src/console/state.ts). Run: npm test.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "vitest";
 import { type Chat, applyInbox, dedupeChats, keepTarget, openPanes, seenMessage, transferGroups } from "../src/console/state";
 
 const ME = 3;

@@ -1,7 +1,7 @@
 // Unit tests for the protocol client's catch-up after `reload` (node's test runner; a fake
 // WebSocket and window stand in for the browser). Run: npm test.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "vitest";
 
 type Fake = { sent: any[]; receive: (frame: object) => void };
 const sockets: Fake[] = [];

@@ -1,6 +1,6 @@
 // Unit tests for read receipts (src/shared/receipts.ts), with a fake clock. Run: npm test.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "vitest";
 import { ReadReceipts, readTarget } from "../src/shared/receipts";
 
 const agent = (seq: number) => ({ type: "message", seq, sender: { kind: "agent" } });
