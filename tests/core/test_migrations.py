@@ -11,14 +11,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from helpline.core.db import make_engine
-from helpline.core.migrate import upgrade
+from helpline.core.migrate import include_object, upgrade
 from helpline.models import Base
 from tests.servers import create_pg_database, drop_pg_database, postgres_admin_url
 
 
 def _diff(url: str) -> list[object]:
     def compare(conn: Connection) -> list[object]:
-        return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        return list(compare_metadata(context, Base.metadata))
 
     async def run() -> list[object]:
         engine = make_engine(url)

@@ -55,6 +55,8 @@ class StaffConversationOut(ConversationOut):
     resolution_code: str | None
     wrapup_note: str
     csat_rating: int | None
+    # With a search (``q``): the matching message's text around the first word found.
+    snippet: str | None = None
 
 
 class StartOut(BaseModel):

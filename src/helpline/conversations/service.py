@@ -14,18 +14,20 @@ Every load on behalf of a user or visitor goes through :func:`access_conversatio
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from helpline.agents.models import User
+from helpline.conversations import search
 from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
 from helpline.conversations.schemas import CustomerOut, PastConversation
 from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.clock import aware, iso
-from helpline.core.errors import Forbidden, NotFound
+from helpline.core.errors import ErrorCode, Forbidden, NotFound
 from helpline.core.permissions import Capability
 from helpline.customers.models import Customer
 from helpline.customers.models import Visitor as VisitorRow
@@ -225,7 +227,7 @@ def check_access(actor: Actor, conv: Accessible, need: Need) -> None:
         raise NotFound("Conversation not found.")
     if need != "read" and can_access(actor, conv, "read"):
         check_can_answer(actor)
-        raise Forbidden("This conversation is not assigned to you.", code="not_assigned")
+        raise Forbidden("This conversation is not assigned to you.", code=ErrorCode.NOT_ASSIGNED)
     raise Forbidden("You do not have access to this conversation.")
 
 
@@ -234,7 +236,7 @@ def check_can_answer(staff: Staff) -> None:
     if not staff.can(Capability.ANSWER_CHATS):
         raise Forbidden(
             "Your role can read chats and write internal notes, not answer them.",
-            code="read_only",
+            code=ErrorCode.READ_ONLY,
         )
 
 
@@ -265,40 +267,71 @@ def scope_query(q: Select[Any], actor: Staff) -> Select[Any]:
     )
 
 
+@dataclass(frozen=True)
+class ListFilters:
+    """What the console's conversation lists and history search filter on (all optional)."""
+
+    states: Sequence[str] = ()
+    team_id: int | None = None
+    agent_id: int | None = None
+    search: str = ""  # words, through the full-text engine (conversations/search.py)
+    resolution_code: str | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+    customer: str = ""  # part of the visitor's or customer's name or e-mail, or an external id
+
+
+def is_sqlite(s: AsyncSession) -> bool:
+    return s.get_bind().dialect.name == "sqlite"
+
+
 async def list_conversations(
     s: AsyncSession,
     actor: Staff,
+    filters: ListFilters,
     *,
-    states: Sequence[str] = (),
-    team_id: int | None = None,
-    agent_id: int | None = None,
-    search: str = "",
     limit: int = 50,
     before_id: int | None = None,
 ) -> list[Conversation]:
-    """Newest first, filtered, within what ``actor`` may read. ``search`` matches message text."""
+    """Newest first, filtered, within what ``actor`` may read."""
     q = scope_query(select(Conversation), actor)
-    if states:
-        q = q.where(Conversation.state.in_(states))
-    if team_id is not None:
-        q = q.where(Conversation.team_id == team_id)
-    if agent_id is not None:
-        q = q.where(Conversation.agent_id == agent_id)
+    if filters.states:
+        q = q.where(Conversation.state.in_(filters.states))
+    if filters.team_id is not None:
+        q = q.where(Conversation.team_id == filters.team_id)
+    if filters.agent_id is not None:
+        q = q.where(Conversation.agent_id == filters.agent_id)
+    if filters.resolution_code is not None:
+        q = q.where(Conversation.resolution_code == filters.resolution_code)
+    if filters.since is not None:
+        q = q.where(Conversation.created_at >= filters.since)
+    if filters.until is not None:
+        q = q.where(Conversation.created_at < filters.until)
+    if filters.customer:
+        q = q.where(_customer_matches(filters.customer))
     if before_id is not None:
         q = q.where(Conversation.id < before_id)
-    if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        hits = select(ConversationEvent.conversation_id).where(
-            func.lower(ConversationEvent.body).like(pattern.lower(), escape="\\")
-        )
-        q = q.where(
-            or_(
-                Conversation.id.in_(hits),
-                func.lower(Conversation.topic).like(pattern.lower(), escape="\\"),
-            )
-        )
+    if filters.search:
+        words = search.terms(filters.search)
+        if not words:
+            return []
+        q = q.where(Conversation.id.in_(search.matching_conversations(words, sqlite=is_sqlite(s))))
     q = q.order_by(Conversation.id.desc()).limit(limit)
     return list((await s.execute(q)).scalars().all())
+
+
+def _customer_matches(needle: str) -> ColumnElement[bool]:
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = pattern.lower()
+
+    def like(column: Any) -> ColumnElement[bool]:
+        return func.lower(column).like(pattern, escape="\\")
+
+    visitors = select(VisitorRow.id).where(or_(like(VisitorRow.name), like(VisitorRow.email)))
+    customers = select(Customer.id).where(
+        or_(like(Customer.name), like(Customer.email), Customer.external_id == needle)
+    )
+    return or_(Conversation.visitor_id.in_(visitors), Conversation.customer_id.in_(customers))
 
 
 async def customer_profile(s: AsyncSession, actor: Staff, conv: Conversation) -> CustomerOut:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import AwareDatetime as AwareDateTime
 from sqlalchemy import select
 
 from helpline.agents.models import Team
-from helpline.compliance import audit
-from helpline.conversations import actions, service
+from helpline.conversations import actions, search, service
 from helpline.conversations.models import Conversation, ResolutionCode
 from helpline.conversations.schemas import (
     CloseIn,
@@ -29,7 +30,7 @@ from helpline.conversations.schemas import (
 from helpline.conversations.service import View
 from helpline.conversations.states import STATES
 from helpline.core.actors import Actor
-from helpline.core.errors import Invalid
+from helpline.core.errors import ErrorCode, Invalid
 from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
 from helpline.deps import CurrentStaff, CurrentVisitor, OptionalVisitor, Rt, require
@@ -96,24 +97,43 @@ async def list_conversations(
     team_id: int | None = None,
     agent_id: int | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
+    resolution_code: Annotated[str | None, Query(max_length=40)] = None,
+    since: AwareDateTime | date | None = None,
+    until: AwareDateTime | date | None = None,
+    customer: Annotated[str, Query(max_length=254)] = "",
     before_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[StaffConversationOut]:
-    """Conversations you may read, newest first; filter by state, team, agent, or search text."""
+    """Conversations you may read, newest first. Filter by state, team, agent, resolution code,
+    creation time (``since`` inclusive, ``until`` exclusive; a date means its start, UTC) and
+    customer (name, e-mail or external id); ``q`` searches message and note text (all words,
+    the last one as a prefix) and each hit carries a ``snippet`` of the matching message."""
     if bad := [x for x in state if x not in STATES]:
-        raise Invalid(f"Unknown state(s): {', '.join(bad)}.", code="bad_filter")
+        raise Invalid(f"Unknown state(s): {', '.join(bad)}.", code=ErrorCode.BAD_FILTER)
+    filters = service.ListFilters(
+        states=state,
+        team_id=team_id,
+        agent_id=agent_id,
+        search=q.strip(),
+        resolution_code=resolution_code or None,
+        since=_instant(since),
+        until=_instant(until),
+        customer=customer.strip(),
+    )
     async with rt.db.read() as s:
-        rows = await service.list_conversations(
-            s,
-            staff,
-            states=state,
-            team_id=team_id,
-            agent_id=agent_id,
-            search=q.strip(),
-            limit=limit,
-            before_id=before_id,
-        )
-    return [StaffConversationOut.model_validate(c) for c in rows]
+        rows = await service.list_conversations(s, staff, filters, limit=limit, before_id=before_id)
+        words = search.terms(filters.search)
+        found = await search.snippets(s, [c.id for c in rows], words, sqlite=service.is_sqlite(s))
+    return [
+        StaffConversationOut.model_validate(c).model_copy(update={"snippet": found.get(c.id)})
+        for c in rows
+    ]
+
+
+def _instant(value: datetime | date | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 @router.get("/conversations/{conversation_id}")
@@ -155,25 +175,7 @@ async def _history(
 @router.get("/conversations/{conversation_id}/transcript", response_class=PlainTextResponse)
 async def transcript(conversation_id: int, staff: CurrentStaff, rt: Rt) -> str:
     """The whole conversation as plain text (audited)."""
-    async with rt.db.write() as s:
-        await service.access_conversation(s, staff, conversation_id)
-        audit.record(
-            s,
-            actor_id=staff.user_id,
-            action="transcript.read",
-            target=f"conversation:{conversation_id}",
-        )
-        lines: list[str] = []
-        after = 0
-        while True:
-            events = await service.load_events(
-                s, conversation_id=conversation_id, after=after, view="staff", limit=500
-            )
-            lines += [service.transcript_line(e) for e in events]
-            if len(events) < 500:
-                break
-            after = events[-1]["seq"]
-    return "\n".join(line for line in lines if line) + "\n"
+    return await actions.do_read_transcript(rt, staff, conversation_id=conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/accept")
@@ -247,12 +249,10 @@ async def put_resolution_code(
     """Create or change a resolution code (admin). Retire one with ``active: false``."""
     require(staff, Capability.ADMINISTER)
     if body.code != code:
-        raise Invalid("The code in the path and the body differ.")
-    async with rt.db.write() as s:
-        row = await s.get(ResolutionCode, code) or ResolutionCode(code=code)
-        row.label, row.active = body.label, body.active
-        s.add(row)
-        audit.record(s, actor_id=staff.user_id, action="resolution_code.put", target=f"code:{code}")
+        raise Invalid("The code in the path and the body differ.", fields=["code"])
+    row = await actions.do_put_resolution_code(
+        rt, staff, code=code, label=body.label, active=body.active
+    )
     return ResolutionCodeOut.model_validate(row)
 
 
