@@ -179,3 +179,11 @@ async def test_me_says_where_the_inbox_stream_is(server: Server, root: Staff) ->
     await agent.ok("PUT", "/api/v1/me/status", json={"status": "away"})
     status = await ws.wait_event("inbox", lambda e: e["type"] == "status")
     assert status["seq"] == me["inbox_last_seq"] + 1
+
+
+async def test_me_lists_what_the_user_may_do(server: Server, root: Staff) -> None:
+    team = await make_team(root)
+    agent = await make_staff(root, team_ids=[team["id"]])
+    mine = set((await agent.ok("GET", "/api/v1/me"))["capabilities"])
+    assert "answer_chats" in mine and "administer" not in mine
+    assert "administer" in (await root.ok("GET", "/api/v1/me"))["capabilities"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpline.core.permissions import GRANTS, Capability, Role, can, roles_with
+from helpline.core.permissions import GRANTS, Capability, Role, can, capabilities_of, roles_with
 
 C = Capability
 EXPECTED = {
@@ -47,3 +47,11 @@ def test_roles_with_lists_the_granting_roles() -> None:
     assert set(roles_with(C.ROUTED)) == {"agent", "supervisor"}
     assert set(roles_with(C.ANSWER_CHATS)) == {"admin", "supervisor", "agent"}
     assert roles_with(C.ADMINISTER) == ("admin",)
+
+
+def test_capabilities_of_lists_what_a_role_may_do() -> None:
+    for role in Role:
+        listed = capabilities_of(role.value)
+        assert listed == sorted(listed)
+        assert set(listed) == {c.value for c in Capability if can(role.value, c)}
+    assert capabilities_of("pirate") == []

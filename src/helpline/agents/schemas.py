@@ -44,6 +44,9 @@ class MeOut(BaseModel):
     # The newest seq of your inbox stream: subscribe with ``after`` set to it when you load your
     # chats over REST, instead of replaying the inbox from 0.
     inbox_last_seq: int = 0
+    # What the user may do (core/permissions.py), so clients show the screens that fit without
+    # knowing role names.
+    capabilities: list[str] = []
 
 
 class UserCreate(Strict):

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.agents.schemas import MeOut, TeamOut, UserOut
 from helpline.core.errors import NotFound
+from helpline.core.permissions import capabilities_of
 
 
 async def team_ids_of(s: AsyncSession, user_ids: list[int]) -> dict[int, list[int]]:
@@ -67,4 +68,5 @@ async def me_out(s: AsyncSession, user: User, csrf_token: str) -> MeOut:
         csrf_token=csrf_token,
         status=await status_of(s, user.id),
         inbox_last_seq=user.inbox_seq,
+        capabilities=capabilities_of(user.role),
     )

@@ -58,6 +58,14 @@ def can(role: str, capability: Capability) -> bool:
         return False
 
 
+def capabilities_of(role: str) -> list[str]:
+    """What ``role`` may do, sorted, for clients that adapt their screens (``GET /me``)."""
+    try:
+        return sorted(GRANTS[Role(role)])
+    except ValueError:
+        return []
+
+
 def roles_with(capability: Capability) -> tuple[str, ...]:
     """The roles that grant ``capability``, e.g. to filter users in a query."""
     return tuple(role.value for role, caps in GRANTS.items() if capability in caps)
