@@ -7,11 +7,12 @@ import { api, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
 import { askPermission, notify } from "./notify";
 import { applyInbox, dedupeChats, openPanes, seenMessage } from "./state";
+import { History } from "./screens/history/History";
 import { Supervisor } from "./supervisor";
 import "./console.css";
 
 /** `GET /me` (and the login answer). `inbox_last_seq`: where the inbox stream stood then. */
-export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string; inbox_last_seq?: number };
+export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string; inbox_last_seq?: number; capabilities?: string[] };
 
 function Login(props: { onLogin: (me: Me) => void }) {
   const [error, setError] = useState("");
@@ -49,13 +50,13 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [typing, setTyping] = useState<Record<number, boolean>>({});
   const [seen, setSeen] = useState<Record<number, number>>({}); // the visitor's reads, staff seq
   const [conn, setConn] = useState<State>("connecting");
-  const [view, setView] = useState<"chats" | "supervisor">("chats");
+  const [view, setView] = useView(supervisesOf(props.me));
   const [queueTick, setQueueTick] = useState(0);
   const connection = useRef<Connection | null>(null);
   const focused = useRef<number | null>(null);
   const refreshing = useRef<Promise<void> | null>(null);
   const again = useRef(false);
-  const supervises = props.me.user.role === "admin" || props.me.user.role === "supervisor";
+  const supervises = supervisesOf(props.me);
 
   async function load() {
     const mine = dedupeChats(await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`));
@@ -169,6 +170,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
         <h1 class="brand">Helpline</h1>
         <nav aria-label="Views">
           <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
+          <button class={view === "history" ? "tab on" : "tab"} aria-current={view === "history" ? "page" : undefined} onClick={() => setView("history")}>History</button>
           {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} aria-current={view === "supervisor" ? "page" : undefined} onClick={() => setView("supervisor")}>Supervisor</button>}
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
@@ -187,7 +189,9 @@ function Console(props: { me: Me; onLogout: () => void }) {
           <button class="link" onClick={() => setMissed(false)}>Dismiss</button>
         </div>
       )}
-      {view === "supervisor" ? <Supervisor me={props.me} tick={queueTick} /> : (
+      {view === "history" && <History />}
+      {view === "supervisor" && <Supervisor me={props.me} tick={queueTick} />}
+      {view === "chats" && (
         <div class="workspace">
           <aside class="list" aria-label="My chats">
             <h2>My chats</h2>
@@ -219,6 +223,30 @@ function Console(props: { me: Me; onLogout: () => void }) {
       )}
     </div>
   );
+}
+
+type View = "chats" | "history" | "supervisor";
+
+/** Who sees the supervisor view: the server says what the user may do (`capabilities`). */
+function supervisesOf(me: Me): boolean {
+  return (me.capabilities ?? []).includes("manage_team_chats");
+}
+
+/** The screen shown, kept in the address (`#/history`), so reload and Back keep it. */
+function useView(supervises: boolean): [View, (v: View) => void] {
+  const read = (): View => {
+    const name = window.location.hash.replace(/^#\/?/, "");
+    if (name === "history") return "history";
+    if (name === "supervisor" && supervises) return "supervisor";
+    return "chats";
+  };
+  const [view, setView] = useState<View>(read);
+  useEffect(() => {
+    const follow = () => setView(read());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
+  return [view, (v: View) => { window.location.hash = `/${v}`; setView(v); }];
 }
 
 /** When the visitor's oldest message still without an agent reply was sent, or null. */

@@ -15,7 +15,7 @@ export function Supervisor(props: { me: Me; tick: number }) {
 
   useEffect(() => {
     api("GET", "/teams").then((all: { id: number; name: string }[]) =>
-      setTeams(props.me.user.role === "admin" ? all : all.filter((t) => props.me.user.team_ids.includes(t.id))));
+      setTeams((props.me.capabilities ?? []).includes("read_all_chats") ? all : all.filter((t) => props.me.user.team_ids.includes(t.id))));
   }, []);
 
   async function load() {

@@ -1,0 +1,121 @@
+// History: finished chats found by a word in them and filters; each opens read-only.
+import { useState } from "preact/hooks";
+import type { Event } from "../../../shared/protocol";
+import { api } from "../../api";
+import { EMPTY, type Found, type HistoryFilters, type Results, addPage, historyQuery } from "./query";
+
+export function History() {
+  const [filters, setFilters] = useState<HistoryFilters>(EMPTY);
+  const [results, setResults] = useState<Results | null>(null);
+  const [error, setError] = useState("");
+  const [open, setOpen] = useState<Found | null>(null);
+
+  async function search(first: boolean) {
+    const last = results?.items[results.items.length - 1];
+    try {
+      const page: Found[] = await api("GET", `/conversations?${historyQuery(filters, first || !last ? null : last.id)}`);
+      setResults((old) => addPage(old ?? { items: [], more: false }, page, first));
+      setError("");
+    } catch (err) {
+      setError(err instanceof Error ? err.message : "Search failed.");
+    }
+  }
+
+  const set = (key: keyof HistoryFilters) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
+    setFilters((f) => ({ ...f, [key]: e.currentTarget.value }));
+
+  if (open) return <Transcript chat={open} onBack={() => setOpen(null)} />;
+  return (
+    <main class="history">
+      <h2>History</h2>
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); void search(true); }}>
+        <label class="wide">Words<input type="search" name="q" value={filters.q} onInput={set("q")} maxLength={200} placeholder="e.g. refund order 4481" /></label>
+        <label>State<select value={filters.state} onChange={set("state")}>
+          <option value="">Finished</option><option value="closed">Closed</option><option value="wrap-up">Wrap-up</option><option value="abandoned">Abandoned</option>
+        </select></label>
+        <label>From<input type="date" value={filters.since} onInput={set("since")} /></label>
+        <label>To<input type="date" value={filters.until} onInput={set("until")} /></label>
+        <label>Customer<input value={filters.customer} onInput={set("customer")} maxLength={254} placeholder="name, e-mail or id" /></label>
+        <button type="submit">Search</button>
+      </form>
+      {error && <p class="error" role="alert">{error}</p>}
+      {results && (
+        <section aria-label="Results">
+          <p class="muted" role="status">{results.items.length === 0 ? "No conversations found." : `${results.items.length}${results.more ? "+" : ""} found`}</p>
+          <ul class="results">
+            {results.items.map((c) => (
+              <li key={c.id}>
+                <button class="item" onClick={() => setOpen(c)}>
+                  <span class="title">#{c.id} {c.topic || "chat"}</span>
+                  <span class={`state ${c.state}`}>{c.state}</span>
+                  <span class="muted">{new Date(c.created_at).toLocaleString()}</span>
+                  {c.resolution_code && <span class="code">{c.resolution_code}</span>}
+                  {c.snippet && <span class="snippet">{c.snippet}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {results.more && <button class="link" onClick={() => void search(false)}>Show more</button>}
+        </section>
+      )}
+    </main>
+  );
+}
+
+/** A finished chat, read-only: every event in order, text rendered as text. */
+function Transcript(props: { chat: Found; onBack: () => void }) {
+  const [events, setEvents] = useState<Event[] | null>(null);
+  const [error, setError] = useState("");
+  if (events === null && !error) {
+    void (async () => {
+      try {
+        const all: Event[] = [];
+        let after = 0;
+        for (;;) {
+          const page = await api("GET", `/conversations/${props.chat.id}/events?after=${after}`);
+          all.push(...page.events);
+          if (!page.more) break;
+          after = page.last_seq;
+        }
+        setEvents(all);
+      } catch (err) {
+        setError(err instanceof Error ? err.message : "Could not load the conversation.");
+      }
+    })();
+  }
+  return (
+    <main class="history transcript" aria-label={`Conversation #${props.chat.id}`}>
+      <button class="link" onClick={props.onBack}>← Back to results</button>
+      <h2>#{props.chat.id} {props.chat.topic || "chat"} <span class={`state ${props.chat.state}`}>{props.chat.state}</span></h2>
+      <p class="muted">Read only{props.chat.resolution_code ? ` · resolved: ${props.chat.resolution_code}` : ""}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {events === null && !error && <p class="muted">Loading…</p>}
+      <ol class="log">
+        {(events ?? []).map((e) => (
+          <li key={e.seq} class={`ev ${e.type} ${e.sender?.kind ?? "system"}`}>
+            <span class="who">{e.type === "note" ? `Note by ${e.sender?.name ?? "staff"}` : e.sender?.name ?? "Helpline"}</span>
+            {e.text ? <span class="text">{e.text}</span> : <span class="what">{describe(e)}</span>}
+            <time class="muted" dateTime={e.created_at}>{new Date(e.created_at).toLocaleTimeString()}</time>
+          </li>
+        ))}
+      </ol>
+    </main>
+  );
+}
+
+/** What an event without text says, as a line in the transcript. */
+export function describe(e: Event): string {
+  const d = (e.data ?? {}) as Record<string, string | undefined>;
+  switch (e.type) {
+    case "started": return d.topic ? `started the chat about ${d.topic}` : "started the chat";
+    case "ended": return d.by === "visitor" ? "left the chat" : "ended the chat";
+    case "agent_joined": return `${d.agent_name ?? "An agent"} joined`;
+    case "agent_left": return `${d.agent_name ?? "The agent"} left`;
+    case "assigned": return `offered to ${d.agent_name ?? "an agent"}`;
+    case "requeued": return "went back to the queue";
+    case "transferring": return "is being transferred";
+    case "transferred": return "transferred";
+    case "closed": return d.resolution_code ? `closed: ${d.resolution_code}` : "closed";
+    default: return e.type.replace(/_/g, " ");
+  }
+}

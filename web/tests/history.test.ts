@@ -1,0 +1,54 @@
+// The history search's pure rules (src/console/screens/history/query.ts).
+import { describe, expect, it } from "vitest";
+import { describe as describeEvent } from "../src/console/screens/history/History";
+import { EMPTY, PAGE, type Found, addPage, dayAfter, historyQuery } from "../src/console/screens/history/query";
+
+const found = (id: number): Found => ({ id, topic: "t", state: "closed", created_at: "2026-11-23T10:00:00Z", team_id: 1 });
+
+describe("historyQuery", () => {
+  it("asks for finished chats by default, newest page first", () => {
+    const p = new URLSearchParams(historyQuery(EMPTY));
+    expect(p.getAll("state")).toEqual(["closed", "abandoned", "wrap-up"]);
+    expect(p.get("limit")).toBe(String(PAGE));
+    expect(p.has("q") || p.has("before_id") || p.has("since")).toBe(false);
+  });
+
+  it("sends trimmed words, one chosen state, the customer and the next page", () => {
+    const p = new URLSearchParams(historyQuery({ ...EMPTY, q: "  refund & co ", state: "abandoned", customer: " ann@x.io " }, 41));
+    expect(p.get("q")).toBe("refund & co");
+    expect(p.getAll("state")).toEqual(["abandoned"]);
+    expect(p.get("customer")).toBe("ann@x.io");
+    expect(p.get("before_id")).toBe("41");
+  });
+
+  it("makes the last day inclusive by asking until the day after", () => {
+    const p = new URLSearchParams(historyQuery({ ...EMPTY, since: "2026-11-23", until: "2026-11-23" }));
+    expect([p.get("since"), p.get("until")]).toEqual(["2026-11-23", "2026-11-24"]);
+    expect(dayAfter("2026-12-31")).toBe("2027-01-01");
+    expect(dayAfter("2028-02-28")).toBe("2028-02-29");
+  });
+});
+
+describe("addPage", () => {
+  it("replaces on a new search and appends later pages without repeats", () => {
+    const first = addPage({ items: [found(9)], more: false }, [found(5), found(4)], true);
+    expect(first.items.map((c) => c.id)).toEqual([5, 4]);
+    expect(first.more).toBe(false);
+    const full = Array.from({ length: PAGE }, (_, i) => found(100 - i));
+    const more = addPage(first, [found(4), ...full], false);
+    expect(more.items.map((c) => c.id)).toEqual([5, 4, ...full.map((c) => c.id)]);
+    expect(addPage(first, full, false).more).toBe(true);
+  });
+});
+
+describe("describeEvent", () => {
+  const ev = (type: string, data: Record<string, string> = {}) => ({ type, seq: 1, data });
+  it("says what an event without text means", () => {
+    expect(describeEvent(ev("started", { topic: "billing" }))).toBe("started the chat about billing");
+    expect(describeEvent(ev("ended", { by: "visitor" }))).toBe("left the chat");
+    expect(describeEvent(ev("ended", { by: "agent" }))).toBe("ended the chat");
+    expect(describeEvent(ev("closed", { resolution_code: "solved" }))).toBe("closed: solved");
+    expect(describeEvent(ev("agent_joined", { agent_name: "Ana" }))).toBe("Ana joined");
+    expect(describeEvent(ev("something_new"))).toBe("something new");
+  });
+});
