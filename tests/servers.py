@@ -7,12 +7,14 @@ next to); with ``HELPLINE_REQUIRE_SERVICES=1`` (CI) a missing server is a failur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -166,3 +168,20 @@ def create_pg_database(admin_url: str) -> str:
 def drop_pg_database(admin_url: str, db_url: str) -> None:
     name = db_url.rsplit("/", 1)[1]
     asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database of ``kind`` ("sqlite" or "postgresql") for one test, dropped
+    afterwards; a test that asks for PostgreSQL where none is configured is skipped."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/scratch.db"
+        return
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        pytest.skip("no PostgreSQL configured")
+    url = await asyncio.to_thread(create_pg_database, admin_url)
+    try:
+        yield url
+    finally:
+        await asyncio.to_thread(drop_pg_database, admin_url, url)

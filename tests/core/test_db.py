@@ -3,7 +3,6 @@ the database's integers are a client's mistake, not a crash."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from helpline.core.db import Database, make_engine
 from helpline.core.errors import Invalid
 from helpline.core.events import Envelope
 from tests.clients import Staff, make_team
-from tests.servers import Server, create_pg_database, drop_pg_database, postgres_admin_url
+from tests.servers import Server, scratch_database
 
 SECRET_NAME = "Boom Secret-Name-7f3a"
 SECRET_EMAIL = "boom-7f3a@secret.example.com"
@@ -119,23 +118,14 @@ async def test_a_failing_statement_is_a_500_that_logs_no_request_data(
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    admin_url = postgres_admin_url() if request.param == "postgresql" else None
-    if request.param == "postgresql" and admin_url is None:
-        pytest.skip("no PostgreSQL configured")
-    url = (
-        await asyncio.to_thread(create_pg_database, admin_url)
-        if admin_url is not None
-        else f"sqlite+aiosqlite:///{tmp_path}/w.db"
-    )
-    database = Database(url)
-    async with database.write() as s:
-        await s.execute(text("CREATE TABLE notes (body VARCHAR(40))"))
-    try:
-        yield database
-    finally:
-        await database.close()
-        if admin_url is not None:
-            await asyncio.to_thread(drop_pg_database, admin_url, url)
+    async with scratch_database(request.param, tmp_path) as url:
+        database = Database(url)
+        async with database.write() as s:
+            await s.execute(text("CREATE TABLE notes (body VARCHAR(40))"))
+        try:
+            yield database
+        finally:
+            await database.close()
 
 
 def _note(body: str) -> Envelope:

@@ -18,27 +18,18 @@ from helpline.core.events import Envelope
 from helpline.core.jobs import backoff_s, run_consumer
 from helpline.core.migrate import upgrade
 from helpline.core.runtime import Runtime
-from tests.servers import create_pg_database, drop_pg_database, postgres_admin_url
+from tests.servers import scratch_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def rt(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Runtime]:
-    admin_url = postgres_admin_url() if request.param == "postgresql" else None
-    if request.param == "postgresql" and admin_url is None:
-        pytest.skip("no PostgreSQL configured")
-    url = (
-        await asyncio.to_thread(create_pg_database, admin_url)
-        if admin_url is not None
-        else f"sqlite+aiosqlite:///{tmp_path}/feed.db"
-    )
-    await asyncio.to_thread(upgrade, url)
-    runtime = Runtime(settings=Settings(database_url=url), db=Database(url), node="test")
-    try:
-        yield runtime
-    finally:
-        await runtime.db.close()
-        if admin_url is not None:
-            await asyncio.to_thread(drop_pg_database, admin_url, url)
+    async with scratch_database(request.param, tmp_path) as url:
+        await asyncio.to_thread(upgrade, url)
+        runtime = Runtime(settings=Settings(database_url=url), db=Database(url), node="test")
+        try:
+            yield runtime
+        finally:
+            await runtime.db.close()
 
 
 def event(n: int, stream: str = "conversation:1") -> Envelope:
