@@ -6,6 +6,7 @@ Nothing here decides anything about chats; it wires the domains together.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpline import __version__, background, web
+from helpline.agents import actions as agent_actions
 from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
 from helpline.conversations.views import router as conversations_router
@@ -247,7 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             broker=make_broker(settings, node),
             node=node,
         )
-        hub = Hub(rt)
+        hub = Hub(rt, touch_presence=functools.partial(agent_actions.do_touch_presence, rt))
         router = Router(rt)
         jobs = Jobs(rt, background.jobs(rt, router), lease_ttl_s=background.lease_ttl_s(settings))
         writer = MessageWriter(rt)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.agents.schemas import MeOut, TeamCreate, TeamPatch, UserCreate, UserOut, UserPatch
 from helpline.compliance import audit
 from helpline.core.actors import Staff
+from helpline.core.clock import now
 from helpline.core.errors import Conflict, ErrorCode, Invalid, NotFound, Unauthorized
 from helpline.core.events import Envelope
 from helpline.core.permissions import Capability, can
@@ -216,3 +217,14 @@ async def do_update_team(rt: Runtime, staff: Staff, team_id: int, data: TeamPatc
         )
         reroute(rt, s, team_id)
     return team
+
+
+async def do_touch_presence(rt: Runtime, user_ids: set[int]) -> None:
+    """Record that these staff still have a live connection (the hub calls this every
+    heartbeat); routing's presence sweep sets those it has not heard of offline."""
+    async with rt.db.write() as s:
+        await s.execute(
+            update(AgentPresence)
+            .where(AgentPresence.user_id.in_(user_ids))
+            .values(last_seen_at=now())
+        )

@@ -37,12 +37,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
-
-from helpline.agents.models import AgentPresence
 from helpline.conversations import service
 from helpline.core.actors import Actor, Staff
-from helpline.core.clock import now
 from helpline.core.errors import ErrorCode, HelplineError
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
@@ -105,6 +101,13 @@ class _Event:
 
 _Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Reauth | _Event
 Reauthenticate = Callable[[list[str]], Awaitable[dict[str, Actor]]]
+TouchPresence = Callable[[set[int]], Awaitable[None]]
+
+
+async def _no_presence(_users: set[int]) -> None:
+    return None
+
+
 SESSION_ENDED = {
     "type": "error",
     "code": ErrorCode.SESSION_ENDED,
@@ -152,9 +155,17 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, rt: Runtime, reauthenticate: Reauthenticate | None = None) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        reauthenticate: Reauthenticate | None = None,
+        *,
+        touch_presence: TouchPresence | None = None,
+    ) -> None:
         self.rt = rt
         self.reauthenticate = reauthenticate or functools.partial(live_staff, rt)
+        # Presence belongs to agents/: the composition passes its action (api.py).
+        self.touch_presence = touch_presence or _no_presence
         self.connections: set[Connection] = set()
         self.by_stream: dict[str, set[Connection]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
@@ -545,18 +556,14 @@ class Hub:
         return {c.actor.user_id for c in self.connections if isinstance(c.actor, Staff)}
 
     async def _touch_presence(self) -> None:
-        """Record that connected staff are still here; routing's sweep sets the silent offline."""
+        """Every heartbeat, tell the presence owner (agents/) which staff are still connected;
+        routing's sweep sets the silent ones offline."""
         while True:
             await asyncio.sleep(self.rt.settings.heartbeat_s)
             users = self.staff_online()
             if not users:
                 continue
             try:
-                async with self.rt.db.write() as s:
-                    await s.execute(
-                        update(AgentPresence)
-                        .where(AgentPresence.user_id.in_(users))
-                        .values(last_seen_at=now())
-                    )
+                await self.touch_presence(users)
             except Exception:
                 log.warning("could not record presence", exc_info=True)
