@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 
-from tests.servers import Server
+from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 from tests.web.helpers import (
     PASSWORD,
     Api,
@@ -206,3 +206,32 @@ def test_an_agent_can_work_a_chat_with_the_keyboard_only(
     expect(pane).to_have_count(0)
     closed = root.call("GET", f"/conversations/{cid}")
     assert (closed["state"], closed["resolution_code"]) == ("closed", chosen)
+
+
+def test_history_and_admin_have_no_axe_violations(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = new_page(browser, contexts, **DESKTOP)
+    page.goto(f"{web.base_url}/console")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="History").click()
+    page.get_by_label("Words").fill("anything")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("region", name="Results")).to_be_visible()
+    assert axe_violations(page) == [], "history"
+    page.get_by_role("button", name="Admin").click()
+    page.get_by_role("button", name="New team").click()
+    expect(page.get_by_role("form", name="New team")).to_be_visible()
+    assert axe_violations(page) == [], "admin teams"
+    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="New user").click()
+    form = page.get_by_role("form", name="New user")
+    form.get_by_label("E-mail").fill("axe.user@example.com")
+    form.get_by_label("Name").fill("Axe User")
+    form.get_by_label("Password", exact=True).fill("correct-horse-battery-staple-9")
+    form.get_by_label("Skills").fill("Not valid!")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.locator(".field.bad")).to_have_count(1)
+    assert axe_violations(page) == [], "admin users with an error"

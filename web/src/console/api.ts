@@ -11,6 +11,6 @@ export async function api(method: string, path: string, body?: unknown): Promise
   if (method !== "GET") headers["X-CSRF-Token"] = csrf;
   const r = await fetch(`/api/v1${path}`, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
-  if (!r.ok) throw Object.assign(new Error(data?.message ?? `Request failed (${r.status})`), { code: data?.code, status: r.status });
+  if (!r.ok) throw Object.assign(new Error(data?.message ?? `Request failed (${r.status})`), { code: data?.code, status: r.status, details: data?.details });
   return data;
 }

@@ -7,6 +7,7 @@ import { api, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
 import { askPermission, notify } from "./notify";
 import { applyInbox, dedupeChats, openPanes, seenMessage } from "./state";
+import { Admin } from "./screens/admin/Admin";
 import { History } from "./screens/history/History";
 import { Supervisor } from "./supervisor";
 import "./console.css";
@@ -50,7 +51,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [typing, setTyping] = useState<Record<number, boolean>>({});
   const [seen, setSeen] = useState<Record<number, number>>({}); // the visitor's reads, staff seq
   const [conn, setConn] = useState<State>("connecting");
-  const [view, setView] = useView(supervisesOf(props.me));
+  const [view, setView] = useView(props.me);
   const [queueTick, setQueueTick] = useState(0);
   const connection = useRef<Connection | null>(null);
   const focused = useRef<number | null>(null);
@@ -172,6 +173,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
           <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
           <button class={view === "history" ? "tab on" : "tab"} aria-current={view === "history" ? "page" : undefined} onClick={() => setView("history")}>History</button>
           {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} aria-current={view === "supervisor" ? "page" : undefined} onClick={() => setView("supervisor")}>Supervisor</button>}
+          {administers(props.me) && <button class={view === "admin" ? "tab on" : "tab"} aria-current={view === "admin" ? "page" : undefined} onClick={() => setView("admin")}>Admin</button>}
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
         <label class="status"><span>Status</span>
@@ -190,6 +192,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
         </div>
       )}
       {view === "history" && <History />}
+      {view === "admin" && <Admin />}
       {view === "supervisor" && <Supervisor me={props.me} tick={queueTick} />}
       {view === "chats" && (
         <div class="workspace">
@@ -225,19 +228,24 @@ function Console(props: { me: Me; onLogout: () => void }) {
   );
 }
 
-type View = "chats" | "history" | "supervisor";
+type View = "chats" | "history" | "supervisor" | "admin";
 
-/** Who sees the supervisor view: the server says what the user may do (`capabilities`). */
+/** Who sees which screen: the server says what the user may do (`capabilities`). */
 function supervisesOf(me: Me): boolean {
   return (me.capabilities ?? []).includes("manage_team_chats");
 }
 
+function administers(me: Me): boolean {
+  return (me.capabilities ?? []).includes("administer");
+}
+
 /** The screen shown, kept in the address (`#/history`), so reload and Back keep it. */
-function useView(supervises: boolean): [View, (v: View) => void] {
+function useView(me: Me): [View, (v: View) => void] {
   const read = (): View => {
     const name = window.location.hash.replace(/^#\/?/, "");
     if (name === "history") return "history";
-    if (name === "supervisor" && supervises) return "supervisor";
+    if (name === "supervisor" && supervisesOf(me)) return "supervisor";
+    if (name === "admin" && administers(me)) return "admin";
     return "chats";
   };
   const [view, setView] = useState<View>(read);

@@ -1,0 +1,96 @@
+"""Admin in the console: a team and two agents with skills made without the API; the server's
+error shown by the field it is about; usable with the keyboard, at 768 px and on a phone."""
+
+from __future__ import annotations
+
+import secrets
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
+from tests.web.helpers import PHONE, admin, new_page, shot
+
+
+def admin_console(web: Server, page: Page) -> None:
+    page.goto(f"{web.base_url}/console")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Admin").click()
+    expect(page.get_by_role("heading", name="Administration")).to_be_visible()
+
+
+def test_an_admin_sets_up_a_team_and_its_agents_in_the_console(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    tag = secrets.token_hex(3)
+    page = new_page(browser, contexts, viewport={"width": 768, "height": 1000})
+    admin_console(web, page)
+
+    page.get_by_role("button", name="New team").click()
+    form = page.get_by_role("form", name="New team")
+    form.get_by_label("Name").fill(f"Returns {tag}")
+    form.get_by_label("Skills (topics it answers)").fill("Returns, Refunds")
+    form.get_by_label("Languages").fill("en es")
+    form.get_by_label("Chats per agent").fill("3")
+    form.get_by_role("button", name="Create team").click()
+    row = page.get_by_role("row", name=f"Returns {tag}")
+    expect(row).to_contain_text("returns, refunds")
+    expect(row).to_contain_text("3")
+
+    page.get_by_role("button", name="Users").click()
+    for name in (f"Ada {tag}", f"Bo {tag}"):
+        page.get_by_role("button", name="New user").click()
+        form = page.get_by_role("form", name="New user")
+        form.get_by_label("E-mail").fill(f"{name.split()[0].lower()}.{tag}@example.com")
+        form.get_by_label("Name").fill(name)
+        form.get_by_label("Password", exact=True).fill("correct-horse-battery-staple-9")
+        form.get_by_label("Skills").fill("returns")
+        form.get_by_label(f"Returns {tag}").check()
+        form.get_by_role("button", name="Create user").click()
+        expect(page.get_by_role("row", name=name)).to_contain_text(f"Returns {tag}")
+
+    made = {u["name"]: u for u in admin(web).call("GET", "/users")}
+    for name in (f"Ada {tag}", f"Bo {tag}"):
+        assert made[name]["skills"] == ["returns"] and made[name]["role"] == "agent"
+    shot(page, "console-admin-users-768")
+
+
+def test_the_servers_error_shows_by_its_field_and_keeps_the_input(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    tag = secrets.token_hex(3)
+    page = new_page(browser, contexts, viewport={"width": 768, "height": 1000})
+    admin_console(web, page)
+    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="New user").click()
+    form = page.get_by_role("form", name="New user")
+    form.get_by_label("E-mail").fill(f"weak.{tag}@example.com")
+    form.get_by_label("Name").fill(f"Weak {tag}")
+    form.get_by_label("Password", exact=True).fill("password1")
+    form.get_by_label("Skills").fill("no spaces allowed! ")
+    form.get_by_role("button", name="Create user").click()
+    error = form.locator(".field.bad")
+    expect(error).to_have_count(1)
+    expect(error.get_by_role("alert")).to_have_text(
+        "Use lower-case letters, digits, - and _ only, separated by commas."
+    )
+    expect(form.get_by_label("Name")).to_have_value(f"Weak {tag}")  # the input is kept
+    shot(page, "console-admin-error")
+
+
+def test_admin_works_from_the_keyboard_on_a_phone(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    tag = secrets.token_hex(3)
+    page = new_page(browser, contexts, **PHONE)
+    admin_console(web, page)
+    page.get_by_role("button", name="New team").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the name field
+    page.keyboard.type(f"Night shift {tag} with a very long name indeed")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.get_by_role("row", name=f"Night shift {tag}")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["viewport"]["width"], width
+    shot(page, "console-admin-phone")

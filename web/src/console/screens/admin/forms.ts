@@ -1,0 +1,35 @@
+// The admin forms as data: tags typed as text, the changes a form makes to a record, and which
+// field a server error belongs to. Pure, unit-tested in web/tests/admin.test.ts.
+
+export type Team = { id: number; name: string; skills: string[]; languages: string[]; concurrency_cap: number; multi_chat: boolean; answer_timeout_s: number; is_default: boolean };
+export type User = { id: number; email: string; name: string; role: string; skills: string[]; languages: string[]; is_active: boolean; team_ids: number[] };
+export const ROLES = ["agent", "supervisor", "qa", "admin"] as const;
+
+/** "Billing, refunds  es" → ["billing", "refunds", "es"]: lower case, commas or spaces between. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  for (const t of text.toLowerCase().split(/[\s,]+/)) if (t) seen.add(t);
+  return [...seen];
+}
+
+export function showTags(tags: string[]): string {
+  return tags.join(", ");
+}
+
+/** Only what changed, so a PATCH never rewrites a field nobody touched. */
+export function changes<T extends Record<string, unknown>>(before: T, after: Partial<T>): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    const a = after[key];
+    if (JSON.stringify(a) !== JSON.stringify(before[key])) out[key] = a;
+  }
+  return out;
+}
+
+export type ApiError = Error & { code?: string; details?: { fields?: string[]; field_errors?: Record<string, string> } };
+
+/** Which form field a server error is about (`skills.0` is the skills field), or "" for the form. */
+export function errorField(err: ApiError): string {
+  const fields = err.details?.fields ?? [];
+  return fields.length ? fields[0].split(".")[0] : "";
+}

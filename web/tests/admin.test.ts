@@ -1,0 +1,29 @@
+// The admin forms' pure rules (src/console/screens/admin/forms.ts).
+import { describe, expect, it } from "vitest";
+import { type ApiError, changes, errorField, parseTags, showTags } from "../src/console/screens/admin/forms";
+
+describe("tags", () => {
+  it("split on commas and spaces, lower-cased, without repeats or blanks", () => {
+    expect(parseTags(" Billing, refunds  es,,billing ")).toEqual(["billing", "refunds", "es"]);
+    expect(parseTags("")).toEqual([]);
+    expect(showTags(["a", "b"])).toBe("a, b");
+  });
+});
+
+describe("changes", () => {
+  it("keeps only the fields that differ, lists compared by value", () => {
+    const before = { name: "Ana", skills: ["a"], team_ids: [1, 2], is_active: true };
+    expect(changes(before, { name: "Ana", skills: ["a"], team_ids: [1, 2], is_active: true })).toEqual({});
+    expect(changes(before, { name: "Ana B", skills: ["a", "b"], team_ids: [1, 2], is_active: false })).toEqual({ name: "Ana B", skills: ["a", "b"], is_active: false });
+  });
+});
+
+describe("errorField", () => {
+  const err = (details?: ApiError["details"]): ApiError => Object.assign(new Error("m"), { details });
+  it("names the form field a server error is about", () => {
+    expect(errorField(err({ fields: ["skills.0"] }))).toBe("skills");
+    expect(errorField(err({ fields: ["password"] }))).toBe("password");
+    expect(errorField(err({}))).toBe("");
+    expect(errorField(err())).toBe("");
+  });
+});
