@@ -9,6 +9,7 @@ import { askPermission, notify } from "./notify";
 import { applyInbox, dedupeChats, openPanes, seenMessage } from "./state";
 import { Admin } from "./screens/admin/Admin";
 import { History } from "./screens/history/History";
+import { Queue } from "./screens/queue/Queue";
 import { Supervisor } from "./supervisor";
 import "./console.css";
 
@@ -171,6 +172,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
         <h1 class="brand">Helpline</h1>
         <nav aria-label="Views">
           <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
+          <button class={view === "queue" ? "tab on" : "tab"} aria-current={view === "queue" ? "page" : undefined} onClick={() => setView("queue")}>Queue</button>
           <button class={view === "history" ? "tab on" : "tab"} aria-current={view === "history" ? "page" : undefined} onClick={() => setView("history")}>History</button>
           {supervises && <button class={view === "supervisor" ? "tab on" : "tab"} aria-current={view === "supervisor" ? "page" : undefined} onClick={() => setView("supervisor")}>Supervisor</button>}
           {administers(props.me) && <button class={view === "admin" ? "tab on" : "tab"} aria-current={view === "admin" ? "page" : undefined} onClick={() => setView("admin")}>Admin</button>}
@@ -191,6 +193,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
           <button class="link" onClick={() => setMissed(false)}>Dismiss</button>
         </div>
       )}
+      {view === "queue" && <Queue me={props.me} tick={queueTick} onPicked={(id) => { setView("chats"); setOpenIds((ids) => ids.includes(id) ? ids : [id, ...ids].slice(0, 4)); void refresh(); }} />}
       {view === "history" && <History />}
       {view === "admin" && <Admin />}
       {view === "supervisor" && <Supervisor me={props.me} tick={queueTick} />}
@@ -228,7 +231,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   );
 }
 
-type View = "chats" | "history" | "supervisor" | "admin";
+type View = "chats" | "queue" | "history" | "supervisor" | "admin";
 
 /** Who sees which screen: the server says what the user may do (`capabilities`). */
 function supervisesOf(me: Me): boolean {
@@ -243,7 +246,7 @@ function administers(me: Me): boolean {
 function useView(me: Me): [View, (v: View) => void] {
   const read = (): View => {
     const name = window.location.hash.replace(/^#\/?/, "");
-    if (name === "history") return "history";
+    if (name === "history" || name === "queue") return name;
     if (name === "supervisor" && supervisesOf(me)) return "supervisor";
     if (name === "admin" && administers(me)) return "admin";
     return "chats";
