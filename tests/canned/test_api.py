@@ -54,3 +54,14 @@ async def test_agents_cannot_edit_and_other_teams_cannot_see(server: Server, roo
     assert (
         await sup.call("DELETE", f"/api/v1/canned-responses/{created['id']}")
     ).status_code == 204
+
+
+async def test_global_shortcuts_are_unique_too(server: Server, root: Staff) -> None:
+    body = {"team_id": None, "shortcut": unique("g").lower(), "title": "T", "body": "B"}
+    await root.ok("POST", "/api/v1/canned-responses", json=body)
+    dup = await root.call("POST", "/api/v1/canned-responses", json=body)
+    assert dup.status_code == 409 and dup.json()["code"] == "shortcut_taken"
+    assert dup.json()["details"]["fields"] == ["shortcut"]
+    team = await make_team(root)
+    mine = await root.ok("POST", "/api/v1/canned-responses", json={**body, "team_id": team["id"]})
+    assert mine["shortcut"] == body["shortcut"]  # a team may have its own with the same name

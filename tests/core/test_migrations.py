@@ -49,3 +49,31 @@ def test_postgres_schema_matches_models() -> None:
         assert _diff(url) == []
     finally:
         drop_pg_database(admin_url, url)
+
+
+def test_duplicate_global_shortcuts_survive_the_upgrade_renamed(tmp_path: Path) -> None:
+    """Before 0006 two global canned responses could share a shortcut; the upgrade keeps both,
+    the older under its name and the newer as ``<name>-<id>``."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/d.db"
+    upgrade(url, "0005")
+
+    async def rows(sql: str) -> list[tuple[object, ...]]:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.exec_driver_sql(sql)
+                return [tuple(r) for r in result.fetchall()] if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        rows(
+            "INSERT INTO canned_responses (id, team_id, shortcut, title, body, created_at) VALUES "
+            "(1, NULL, 'hello', 'T', 'B', '2026-01-01'), "
+            "(2, NULL, 'hello', 'T', 'B', '2026-01-01'),"
+            " (3, NULL, 'hello', 'T', 'B', '2026-01-01')"
+        )
+    )
+    upgrade(url)
+    found = asyncio.run(rows("SELECT id, shortcut FROM canned_responses ORDER BY id"))
+    assert found == [(1, "hello"), (2, "hello-2"), (3, "hello-3")]
