@@ -94,3 +94,45 @@ def test_admin_works_from_the_keyboard_on_a_phone(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["viewport"]["width"], width
     shot(page, "console-admin-phone")
+
+
+def test_canned_responses_and_resolution_codes_are_managed_in_the_console(
+    web: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    tag = secrets.token_hex(3)
+    page = new_page(browser, contexts, viewport={"width": 768, "height": 1000})
+    admin_console(web, page)
+    page.get_by_role("button", name="Canned responses").click()
+    page.get_by_role("button", name="New canned response").click()
+    form = page.get_by_role("form", name="New canned response")
+    form.get_by_label("Shortcut (typed after /)").fill(f"thanks{tag}")
+    form.get_by_label("Title").fill("Thanks")
+    form.get_by_label("Text").fill("<b>Thanks</b> {{customer.first_name}}, {{customer.nick}}!")
+    expect(form.locator(".bubble")).to_have_text("<b>Thanks</b> Ada, !")  # text, not markup
+    expect(form.get_by_role("alert")).to_contain_text("Not a variable: customer.nick")
+    form.get_by_role("button", name="Create canned response").click()
+    expect(page.get_by_role("row", name=f"/thanks{tag}")).to_be_visible()
+    shot(page, "console-admin-canned")
+
+    page.get_by_role("button", name="New canned response").click()
+    form = page.get_by_role("form", name="New canned response")
+    form.get_by_label("Shortcut (typed after /)").fill(f"thanks{tag}")
+    form.get_by_label("Title").fill("Again")
+    form.get_by_label("Text").fill("Twice")
+    form.get_by_role("button", name="Create canned response").click()
+    expect(
+        form.locator(".field", has=page.get_by_label("Shortcut (typed after /)"))
+    ).to_contain_text("That shortcut is already used.")
+    form.get_by_role("button", name="Cancel").click()
+
+    page.get_by_role("button", name="Resolution codes").click()
+    codes = page.get_by_role("form", name="New resolution code")
+    codes.get_by_label("Code").fill(f"goodwill-{tag}")
+    codes.get_by_label("Label").fill("Goodwill credit")
+    codes.get_by_role("button", name="Add code").click()
+    row = page.get_by_role("row", name=f"goodwill-{tag}")
+    expect(row).to_be_visible()
+    row.get_by_role("checkbox").uncheck()
+    expect(row).to_contain_text("retired")
+    listed = {c["code"]: c for c in admin(web).call("GET", "/resolution-codes")}
+    assert listed[f"goodwill-{tag}"]["active"] is False

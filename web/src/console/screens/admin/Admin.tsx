@@ -1,6 +1,7 @@
 // Admin: teams and users, created and changed here instead of through the API.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
+import { CannedResponses, ResolutionCodes } from "./Catalog";
 import { type ApiError, ROLES, type Team, type User, changes, errorField, parseTags, showTags } from "./forms";
 
 type Failure = { field: string; message: string } | null;
@@ -33,7 +34,7 @@ function Field(props: { label: string; name: string; error: Failure; children: p
 }
 
 export function Admin() {
-  const [tab, setTab] = useState<"teams" | "users">("teams");
+  const [tab, setTab] = useState<"teams" | "users" | "canned" | "codes">("teams");
   const [teams, setTeams] = useState<Team[]>([]);
   const [users, setUsers] = useState<User[]>([]);
   const reload = async () => {
@@ -48,8 +49,13 @@ export function Admin() {
       <nav class="subtabs" aria-label="Administration">
         <button class={tab === "teams" ? "tab on" : "tab"} aria-current={tab === "teams" ? "page" : undefined} onClick={() => setTab("teams")}>Teams</button>
         <button class={tab === "users" ? "tab on" : "tab"} aria-current={tab === "users" ? "page" : undefined} onClick={() => setTab("users")}>Users</button>
+        <button class={tab === "canned" ? "tab on" : "tab"} aria-current={tab === "canned" ? "page" : undefined} onClick={() => setTab("canned")}>Canned responses</button>
+        <button class={tab === "codes" ? "tab on" : "tab"} aria-current={tab === "codes" ? "page" : undefined} onClick={() => setTab("codes")}>Resolution codes</button>
       </nav>
-      {tab === "teams" ? <Teams teams={teams} onSaved={reload} /> : <Users users={users} teams={teams} onSaved={reload} />}
+      {tab === "teams" && <Teams teams={teams} onSaved={reload} />}
+      {tab === "users" && <Users users={users} teams={teams} onSaved={reload} />}
+      {tab === "canned" && <CannedResponses teams={teams} />}
+      {tab === "codes" && <ResolutionCodes />}
     </main>
   );
 }
