@@ -205,3 +205,9 @@ def axe_violations(
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def assert_fits_width(page: Page) -> None:
+    """Nothing on the page (a long word, a wide table) makes it scroll sideways."""
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport, f"the page is {width}px wide in a {viewport}px window"

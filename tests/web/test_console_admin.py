@@ -8,7 +8,7 @@ import secrets
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
-from tests.web.helpers import PHONE, admin, new_page, shot
+from tests.web.helpers import PHONE, admin, assert_fits_width, new_page, shot
 
 
 def admin_console(web: Server, page: Page) -> None:
@@ -91,8 +91,7 @@ def test_admin_works_from_the_keyboard_on_a_phone(
     page.keyboard.type(f"Night shift {tag} with a very long name indeed")
     page.keyboard.press("Enter")  # submits the form
     expect(page.get_by_role("row", name=f"Night shift {tag}")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["viewport"]["width"], width
+    assert_fits_width(page)
     shot(page, "console-admin-phone")
 
 

@@ -17,6 +17,7 @@ from tests.servers import Server
 from tests.web.helpers import (
     PHONE,
     agent_console,
+    assert_fits_width,
     make_team,
     new_page,
     shot,
@@ -102,8 +103,7 @@ def test_an_agent_finds_yesterdays_chat_by_a_word_and_reads_it(
     expect(transcript.get_by_text("My parcel never came")).to_be_visible()
     expect(transcript.get_by_text("Read only")).to_be_visible()
     expect(page.get_by_role("textbox")).to_have_count(0)  # no composer
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 768, f"the long word widens the page to {width}px"
+    assert_fits_width(page)
     shot(page, "console-history-transcript")
     page.get_by_role("button", name="Back to results").click()
     expect(results.get_by_role("button", name=re.compile(rf"^#{cid} "))).to_be_visible()
@@ -127,6 +127,5 @@ def test_history_works_from_the_keyboard_on_a_phone(
     hit.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("The blue kettle leaks")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["viewport"]["width"], width
+    assert_fits_width(page)
     shot(page, "console-history-phone")

@@ -14,6 +14,7 @@ from tests.web.helpers import (
     PHONE,
     admin,
     agent_console,
+    assert_fits_width,
     new_page,
     shot,
     visitor_send,
@@ -82,6 +83,5 @@ def test_picking_works_from_the_keyboard_on_a_phone(
     pick.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Hello, Pat here")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["viewport"]["width"], width
+    assert_fits_width(page)
     shot(page, "console-queue-phone")
