@@ -22,7 +22,6 @@ from helpline.conversations.models import Conversation, ConversationEvent, Resol
 from helpline.conversations.send import check_text, plan_send, send_need
 from helpline.conversations.service import (
     Need,
-    View,
     access_conversation,
     load_events,
     row_payload,
@@ -30,7 +29,7 @@ from helpline.conversations.service import (
     view_event,
 )
 from helpline.conversations.writer import Draft, MessageWriter
-from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.actors import Actor, Staff, View, Visitor
 from helpline.core.clock import now
 from helpline.core.errors import Conflict, ErrorCode, Invalid, Unavailable, WrongState
 from helpline.core.events import Envelope

@@ -9,13 +9,11 @@ see a conversation learns nothing about its state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from helpline.conversations import states
+from helpline.conversations.service import Need
+from helpline.core.actors import View
 from helpline.core.errors import BadRequest, ErrorCode, Forbidden, TooLarge, WrongState
-
-View = Literal["staff", "visitor"]
-Need = Literal["read", "write", "manage"]
 
 
 def check_text(text: str, *, max_chars: int) -> str:

@@ -25,14 +25,13 @@ from helpline.agents.models import User
 from helpline.conversations import search
 from helpline.conversations.models import Conversation, ConversationEvent, InboxEvent
 from helpline.conversations.schemas import CustomerOut, PastConversation
-from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.actors import Actor, Staff, View, Visitor
 from helpline.core.clock import aware, iso
 from helpline.core.errors import ErrorCode, Forbidden, NotFound
 from helpline.core.permissions import Capability
 from helpline.customers.models import Customer
 from helpline.customers.models import Visitor as VisitorRow
 
-View = Literal["staff", "visitor"]
 Need = Literal["read", "write", "manage"]
 
 

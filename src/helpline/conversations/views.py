@@ -27,9 +27,8 @@ from helpline.conversations.schemas import (
     TransferIn,
     WidgetConfigOut,
 )
-from helpline.conversations.service import View
 from helpline.conversations.states import STATES
-from helpline.core.actors import Actor
+from helpline.core.actors import Actor, View
 from helpline.core.errors import ErrorCode, Invalid
 from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
