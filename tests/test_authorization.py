@@ -81,6 +81,8 @@ POST   /conversations/{id}/end              401 401 401 ok  nas 403 ro  ok  403 
 POST   /conversations/{id}/close            401 401 401 ok  nas 403 ro  ok  403 ok  401 401 403
 GET    /resolution-codes                    401 401 401 ok  ok  ok  ok  ok  ok  ok  401 401 ok
 PUT    /resolution-codes/{id}               401 401 401 403 403 403 403 403 403 ok  401 401 403
+GET    /widget-settings                     401 401 401 403 403 403 403 403 403 ok  401 401 403
+PUT    /widget-settings                     401 401 401 403 403 403 403 403 403 ok  401 401 403
 GET    /canned-responses                    401 401 401 ok  ok  ok  ok  ok  ok  ok  401 401 ok
 POST   /canned-responses                    401 401 401 403 403 403 403 ok  403 ok  401 401 403
 PUT    /canned-responses/{id}               401 401 401 403 403 403 403 ok  403 ok  401 401 403
@@ -469,6 +471,19 @@ CALLS: dict[str, Call] = {
     # A response for everyone, so the conversation alone decides.
     "POST /canned-responses/{id}/render": Call(
         target="canned_global", body=lambda w, _p: {"conversation_id": w.chat}
+    ),
+    "GET /widget-settings": Call(),
+    # Today's look: an allowed write leaves the widget as the other tests expect it, and a
+    # refused one would still show in ``updated_at`` and ``updated_by``.
+    "PUT /widget-settings": Call(
+        body={
+            "colour": "#2454d6",
+            "greeting": "Chat with us",
+            "position": "right",
+            "prechat_fields": {"name": "required", "email": "optional"},
+            "topics": [],
+        },
+        witness=listing("/api/v1/widget-settings"),
     ),
     "GET /widget/config": Call(),
     "GET /widget/conversations": Call(),

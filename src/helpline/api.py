@@ -40,6 +40,7 @@ from helpline.realtime.sse import router as sse_router
 from helpline.realtime.websocket import websocket_app
 from helpline.routing.router import Router
 from helpline.routing.views import router as routing_router
+from helpline.widget.views import router as widget_settings_router
 
 log = logging.getLogger("helpline")
 MAX_BODY_BYTES = 64 * 1024
@@ -339,6 +340,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         widget_router,
         canned_router,
         routing_router,
+        widget_settings_router,
         sse_router,
     ):
         app.include_router(router)

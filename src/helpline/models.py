@@ -14,6 +14,7 @@ from helpline.core.feed import FeedCursor, FeedRow
 from helpline.core.lease import LeaseRow
 from helpline.customers.models import Customer, Visitor
 from helpline.routing.models import Assignment
+from helpline.widget.models import WidgetSettings
 
 __all__ = [
     "AgentPresence",
@@ -34,4 +35,5 @@ __all__ = [
     "TeamMember",
     "User",
     "Visitor",
+    "WidgetSettings",
 ]

@@ -89,11 +89,6 @@ class CsatIn(Strict):
     comment: str = Field(default="", max_length=1000)
 
 
-class WidgetConfigOut(BaseModel):
-    topics: list[str]
-    available: bool = Field(description="Whether any agent is online right now")
-
-
 class PastConversation(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -10,7 +10,6 @@ from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime as AwareDateTime
 from sqlalchemy import select
 
-from helpline.agents.models import Team
 from helpline.conversations import actions, search, service
 from helpline.conversations.models import Conversation, ResolutionCode
 from helpline.conversations.schemas import (
@@ -25,7 +24,6 @@ from helpline.conversations.schemas import (
     StartIn,
     StartOut,
     TransferIn,
-    WidgetConfigOut,
 )
 from helpline.conversations.states import STATES
 from helpline.core.actors import Actor, View
@@ -253,18 +251,6 @@ async def put_resolution_code(
         rt, staff, code=code, label=body.label, active=body.active
     )
     return ResolutionCodeOut.model_validate(row)
-
-
-@widget.get("/config")
-async def widget_config(rt: Rt) -> WidgetConfigOut:
-    """What the widget needs before a chat: topics to offer, and whether anyone who answers
-    chats is online."""
-    async with rt.db.read() as s:
-        teams = (await s.execute(select(Team.skills))).scalars().all()
-        online = await routing_service.agents_online(s)
-    return WidgetConfigOut(
-        topics=sorted({t for skills in teams for t in skills}), available=bool(online)
-    )
 
 
 @widget.post("/conversations/{conversation_id}/csat", status_code=204)
