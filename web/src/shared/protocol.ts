@@ -4,7 +4,10 @@
 // says hello, resubscribes each stream from its cursor and resends pending messages with their
 // original client ids, so nothing is lost or duplicated across network drops. When the server
 // cannot replay a stream (`reload`), it reads the missing history over REST page by page and
-// subscribes again from the newest event it read.
+// subscribes again from the newest event it read. Where WebSocket upgrades fail, the same
+// frames go over the event stream + POST fallback (transport.ts), and back once a WebSocket works.
+
+import { type Link, StreamLink, type TransportKind, WebSocketLink, defaultPolicy, initialLink, nextLink } from "./transport";
 
 export type Frame = { type: string; [key: string]: any };
 export type Event = { type: string; seq: number; [key: string]: any };
@@ -46,9 +49,14 @@ export function newId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A connection to the server over a WebSocket, or over the event stream + POST fallback when
+ *  WebSocket upgrades keep failing (see `nextLink`); `transport` says which is in use. */
 export class Connection {
   state: State = "connecting";
-  private ws: WebSocket | null = null;
+  private link: Link | null = null;
+  private probe: Link | null = null; // a WebSocket tried while on the event stream
+  private policy = defaultPolicy();
+  private linkState = initialLink(this.policy);
   private cursors = new Map<string, number>();
   private pending = new Map<string, Pending>();
   private waiting = new Map<string, (f: Frame) => void>();
@@ -57,6 +65,7 @@ export class Connection {
   private pingTimer = 0;
   private lastHeard = Date.now();
   private retryTimer = 0;
+  private probeTimer = 0;
   private heartbeatMs = 20000;
   private live = new Set<string>(); // streams whose replay has finished (`subscribed` arrived)
   private catchingUp = new Set<string>(); // streams being read over REST after a `reload`
@@ -74,12 +83,15 @@ export class Connection {
       /** Reads a stream's history over REST after a `reload`; null when the stream has none
        *  (then the client continues from the newest event without the ones it missed). */
       history?: (stream: string) => PageLoader | null;
+      /** Headers the fallback's requests need besides the visitor token (staff: `X-CSRF-Token`). */
+      headers?: () => Record<string, string>;
     },
   ) {
     // A dropped network often leaves a half-open socket that never reports closing: give up on
     // it when the browser says it is offline, or when the server's heartbeats stop arriving.
     window.addEventListener("offline", () => this.abandon());
     window.addEventListener("online", () => {
+      this.linkState = nextLink(this.linkState, { type: "online" }, this.policy);
       if (this.state !== "open") {
         this.attempt = 0;
         this.abandon();
@@ -89,6 +101,11 @@ export class Connection {
       if (this.state === "open" && Date.now() - this.lastHeard > this.heartbeatMs * 2.5) this.abandon();
     }, 5000);
     this.connect();
+  }
+
+  /** The transport in use, or being tried. */
+  get transport(): TransportKind {
+    return this.link?.kind ?? this.linkState.kind;
   }
 
   /** Follow a stream from `after`; a stream already followed keeps its cursor and subscription. */
@@ -101,7 +118,7 @@ export class Connection {
   unsubscribe(stream: string): void {
     this.cursors.delete(stream);
     this.live.delete(stream);
-    if (this.state === "open") this.raw({ type: "unsubscribe", stream });
+    if (this.state === "open") this.link?.unfollow(stream);
   }
 
   cursor(stream: string): number {
@@ -127,19 +144,22 @@ export class Connection {
   }
 
   raw(frame: Frame): void {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.state === "open") this.link?.send(frame);
   }
 
   close(): void {
     this.stopped = true;
     window.clearInterval(this.pingTimer);
-    this.ws?.close();
+    window.clearTimeout(this.retryTimer);
+    window.clearTimeout(this.probeTimer);
+    this.link?.close();
+    this.probe?.close();
     this.setState("closed");
   }
 
   private resubscribe(stream: string): void {
     this.live.delete(stream);
-    if (this.state === "open" && !this.catchingUp.has(stream)) this.raw({ type: "subscribe", stream, after: this.cursor(stream) });
+    if (this.state === "open" && !this.catchingUp.has(stream)) this.link?.follow(stream, this.cursor(stream));
   }
 
   /** Apply one event by the cursor rule: older or repeated events are ignored. */
@@ -183,48 +203,121 @@ export class Connection {
     this.handlers.onState?.(state);
   }
 
-  /** Drop the current socket without waiting for a close handshake, and reconnect. */
+  /** Drop the current link without waiting for it to report closing, and reconnect. */
   private abandon(): void {
-    const ws = this.ws;
-    if (!ws || this.stopped) return;
-    ws.onclose = ws.onmessage = ws.onerror = null;
-    ws.close();
-    this.ws = null;
-    this.reconnect();
+    if (!this.link || this.stopped) return;
+    this.link.close();
+    this.link = null;
+    this.reconnect(false);
   }
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.url);
-    this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify(this.token ? { type: "hello", v: 1, token: this.token } : { type: "hello", v: 1 }));
-    ws.onmessage = (msg) => {
-      this.lastHeard = Date.now();
-      this.receive(JSON.parse(String(msg.data)));
-    };
-    ws.onclose = () => this.reconnect();
-    ws.onerror = () => ws.close();
+    this.link = this.open(this.linkState.kind);
   }
 
-  private reconnect(): void {
+  /** A new link of `kind` whose frames and end are handled only while it is current (or, for a
+   *  WebSocket tried from the event stream, until it says `welcome` or fails). */
+  private open(kind: TransportKind): Link {
+    const events = {
+      frame: (frame: Frame) => {
+        if (link === this.probe) return this.probed(link, frame);
+        if (link !== this.link) return;
+        this.lastHeard = Date.now();
+        this.receive(frame);
+      },
+      closed: (welcomed: boolean) => {
+        if (link === this.probe) return this.probeFailed();
+        if (link !== this.link) return;
+        this.link = null;
+        this.linkState = nextLink(this.linkState, { type: "closed", welcomed, online: navigator.onLine }, this.policy);
+        this.reconnect(kind !== this.linkState.kind);
+      },
+    };
+    const link: Link =
+      kind === "websocket"
+        ? new WebSocketLink(this.url, this.token, events)
+        : new StreamLink({ headers: () => this.headers(), cursors: () => this.followed() }, events);
+    return link;
+  }
+
+  private headers(): Record<string, string> {
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...this.handlers.headers?.() };
+  }
+
+  /** The streams a new event stream must follow: all but those being read over REST. */
+  private followed(): [string, number][] {
+    return [...this.cursors].filter(([stream]) => !this.catchingUp.has(stream));
+  }
+
+  /** Connect again after a backoff; at once when the transport changed. */
+  private reconnect(switched: boolean): void {
     window.clearInterval(this.pingTimer);
+    window.clearTimeout(this.probeTimer);
+    this.probe?.close();
+    this.probe = null;
     if (this.stopped) return;
     this.setState("reconnecting");
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     window.clearTimeout(this.retryTimer);
-    this.retryTimer = window.setTimeout(() => this.connect(), this.attempt === 1 && navigator.onLine ? 0 : delay);
+    this.retryTimer = window.setTimeout(() => this.connect(), switched || (this.attempt === 1 && navigator.onLine) ? 0 : delay);
+  }
+
+  /** While on the event stream, try a WebSocket again after a while. */
+  private scheduleProbe(): void {
+    window.clearTimeout(this.probeTimer);
+    this.probeTimer = window.setTimeout(() => {
+      if (this.stopped || this.probe || this.link?.kind !== "sse" || this.state !== "open") return;
+      const probe = this.open("websocket");
+      this.probe = probe;
+      // A proxy may also leave the upgrade hanging: give up on it after a while.
+      this.probeTimer = window.setTimeout(() => {
+        if (this.probe === probe) {
+          probe.close();
+          this.probeFailed();
+        }
+      }, 10000);
+    }, this.linkState.retryMs);
+  }
+
+  private probeFailed(): void {
+    this.probe = null;
+    this.linkState = nextLink(this.linkState, { type: "probe", ok: false }, this.policy);
+    this.scheduleProbe();
+  }
+
+  /** A frame on the WebSocket tried from the event stream: on `welcome`, it replaces the stream
+   *  and everything is resubscribed from the cursors and resent, as after any reconnect. */
+  private probed(probe: Link, frame: Frame): void {
+    if (frame.type !== "welcome") return;
+    window.clearTimeout(this.probeTimer);
+    window.clearInterval(this.pingTimer);
+    this.probe = null;
+    this.link?.close();
+    this.link = probe;
+    this.linkState = nextLink(this.linkState, { type: "probe", ok: true }, this.policy);
+    this.lastHeard = Date.now();
+    this.opened(frame);
+  }
+
+  /** The first `welcome` of a link: resubscribe from the cursors and resend what is pending. */
+  private opened(frame: Frame): void {
+    this.attempt = 0;
+    this.heartbeatMs = (frame.heartbeat_s ?? 20) * 1000;
+    this.setState("open");
+    this.cursors.forEach((_after, stream) => this.resubscribe(stream));
+    this.pending.forEach((p) => this.raw(p.frame));
+    if (this.link?.kind === "websocket") this.pingTimer = window.setInterval(() => this.raw({ type: "ping" }), 25000);
+    else this.scheduleProbe();
   }
 
   private receive(frame: Frame): void {
     switch (frame.type) {
       case "welcome":
-        this.attempt = 0;
-        this.heartbeatMs = (frame.heartbeat_s ?? 20) * 1000;
-        this.setState("open");
-        this.cursors.forEach((_after, stream) => this.resubscribe(stream));
-        this.pending.forEach((p) => this.raw(p.frame));
-        this.pingTimer = window.setInterval(() => this.raw({ type: "ping" }), 25000);
+        // An event stream says `welcome` again each time it is reopened for new subscriptions.
+        if (this.state === "open") this.heartbeatMs = (frame.heartbeat_s ?? 20) * 1000;
+        else this.opened(frame);
         break;
       case "event": {
         const cursor = this.cursors.get(frame.stream);
