@@ -6,6 +6,11 @@ export function setCsrf(token: string): void {
   csrf = token;
 }
 
+/** The header cookie-authenticated writes need; the real-time fallback's POSTs send it too. */
+export function csrfHeader(): Record<string, string> {
+  return { "X-CSRF-Token": csrf };
+}
+
 export async function api(method: string, path: string, body?: unknown): Promise<any> {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrf;

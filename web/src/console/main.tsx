@@ -3,7 +3,8 @@
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Connection, type Event, type Frame, type State, wsUrl } from "../shared/protocol";
-import { api, setCsrf } from "./api";
+import type { TransportKind } from "../shared/transport";
+import { api, csrfHeader, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
 import { askPermission, notify } from "./notify";
 import { applyInbox, dedupeChats, openPanes, seenMessage } from "./state";
@@ -52,6 +53,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [typing, setTyping] = useState<Record<number, boolean>>({});
   const [seen, setSeen] = useState<Record<number, number>>({}); // the visitor's reads, staff seq
   const [conn, setConn] = useState<State>("connecting");
+  const [transport, setTransport] = useState<TransportKind>("websocket");
   const [view, setView] = useView(props.me);
   const [queueTick, setQueueTick] = useState(0);
   const connection = useRef<Connection | null>(null);
@@ -88,7 +90,11 @@ function Console(props: { me: Me; onLogout: () => void }) {
   useEffect(() => {
     askPermission();
     const c = new Connection(wsUrl(), null, {
-      onState: setConn,
+      onState: (state) => {
+        setConn(state);
+        setTransport(c.transport);
+      },
+      headers: csrfHeader,
       onEvent: (stream, e, replay) => {
         if (stream === "inbox") {
           // The inbox is followed from where it stood when the page read /me: every event is
@@ -178,6 +184,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
           {administers(props.me) && <button class={view === "admin" ? "tab on" : "tab"} aria-current={view === "admin" ? "page" : undefined} onClick={() => setView("admin")}>Admin</button>}
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
+        {conn === "open" && transport === "sse" && <span class="conn fallback" title="This network blocks WebSockets: chats go over plain HTTP, and WebSockets are tried again now and then.">HTTP fallback</span>}
         <label class="status"><span>Status</span>
           <select value={status} onChange={(e) => changeStatus((e.target as HTMLSelectElement).value)} aria-label="Your status">
             <option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option>
