@@ -25,6 +25,7 @@ from helpline import __version__, background, web
 from helpline.agents import actions as agent_actions
 from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
+from helpline.conversations.live import ChatFrames, ConversationStreams, InboxStreams
 from helpline.conversations.views import router as conversations_router
 from helpline.conversations.views import widget as widget_router
 from helpline.conversations.writer import MessageWriter
@@ -34,6 +35,8 @@ from helpline.core.db import Database
 from helpline.core.errors import ErrorCode, HelplineError, Invalid, RateLimited
 from helpline.core.jobs import Jobs
 from helpline.core.runtime import Runtime
+from helpline.core.streams import StreamSources
+from helpline.deps import ConnectionIdentities
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Hub
 from helpline.realtime.sse import router as sse_router
@@ -250,7 +253,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             broker=make_broker(settings, node),
             node=node,
         )
-        hub = Hub(rt, touch_presence=functools.partial(agent_actions.do_touch_presence, rt))
+        hub = Hub(
+            rt,
+            sources=StreamSources([ConversationStreams(rt), InboxStreams()]),
+            chat=ChatFrames(rt),
+            identities=ConnectionIdentities(rt),
+            touch_presence=functools.partial(agent_actions.do_touch_presence, rt),
+        )
         router = Router(rt)
         jobs = Jobs(rt, background.jobs(rt, router), lease_ttl_s=background.lease_ttl_s(settings))
         writer = MessageWriter(rt)

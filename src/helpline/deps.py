@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from helpline.agents.auth import CSRF_HEADER, SESSION_COOKIE, session_staff
+from helpline.agents.auth import CSRF_HEADER, SESSION_COOKIE, session_staff, staff_for_sessions
 from helpline.core import tokens
-from helpline.core.actors import Staff, Visitor
+from helpline.core.actors import Actor, Staff, Visitor
 from helpline.core.errors import ErrorCode, Forbidden, Unauthorized
 from helpline.core.permissions import Capability
 from helpline.core.runtime import Runtime
@@ -90,3 +90,25 @@ def require(staff: Staff, capability: Capability) -> None:
     """Raise :class:`Forbidden` unless ``staff``'s role grants ``capability``."""
     if not staff.can(capability):
         raise Forbidden(f"Your role may not do this (it needs {capability.value}).")
+
+
+class ConnectionIdentities:
+    """Who holds a real-time credential (``realtime.ports.Identities``), from the same
+    sessions and visitor tokens as every REST request."""
+
+    session_cookie = SESSION_COOKIE
+    csrf_header = CSRF_HEADER
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    async def visitor(self, token: str) -> Visitor | None:
+        return await visitor_from_token(self.rt, token)
+
+    async def staff(self, session_token: str) -> tuple[Staff, str] | None:
+        return await staff_from_cookie(self.rt, session_token)
+
+    async def live_staff(self, credentials: list[str]) -> dict[str, Actor]:
+        async with self.rt.db.read() as s:
+            found = await staff_for_sessions(s, credentials)
+        return {digest: staff for digest, (staff, _csrf) in found.items()}

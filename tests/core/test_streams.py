@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from helpline.core.streams import (
     StreamId,
     StreamKind,
+    StreamSources,
     access_stream,
     conversation_stream,
     inbox_stream,
@@ -62,3 +63,30 @@ def test_the_builders_name_today_s_wire_streams() -> None:
     assert user_stream(3) == "user:3"
     assert stream_conversation_id("conversation:7") == 7
     assert stream_conversation_id("inbox:7") is None
+
+
+class _Source:
+    """The smallest stream source: only ``kind`` matters to the registry."""
+
+    def __init__(self, kind: StreamKind) -> None:
+        self.kind = kind
+
+
+def test_the_registry_finds_a_stream_s_source_and_key() -> None:
+    conversations, inboxes = _Source(StreamKind.CONVERSATION), _Source(StreamKind.INBOX)
+    sources = StreamSources([conversations, inboxes])  # type: ignore[list-item]
+    assert sources.get("conversation:7") == (conversations, 7)
+    assert sources.get("inbox:3") == (inboxes, 3)
+    assert StreamKind.INBOX in sources and StreamKind.TEAM not in sources
+
+
+def test_streams_nobody_replays_have_no_source() -> None:
+    sources = StreamSources([_Source(StreamKind.CONVERSATION)])  # type: ignore[list-item]
+    for name in ("team:1", "inbox:1", "inbox", "conversation:x", "", "conversation:"):
+        assert sources.get(name) is None
+
+
+def test_one_source_per_kind() -> None:
+    sources = StreamSources([_Source(StreamKind.CONVERSATION)])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="already registered"):
+        sources.register(_Source(StreamKind.CONVERSATION))  # type: ignore[arg-type]

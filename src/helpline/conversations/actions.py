@@ -23,6 +23,7 @@ from helpline.conversations.send import check_text, plan_send, send_need
 from helpline.conversations.service import (
     Need,
     access_conversation,
+    access_row,
     load_events,
     row_payload,
     transcript_line,
@@ -223,6 +224,38 @@ async def _send_in_own_transaction(rt: Runtime, actor: Actor, draft: Draft) -> S
             raise
         return _as_sent(again, actor)
     return Sent(appended.as_seen_by(actor), False)
+
+
+async def do_typing(
+    rt: Runtime, actor: Actor, *, conversation_id: int, active: bool, following: bool
+) -> None:
+    """Tell the other side that ``actor`` is typing (never stored). Visitors type to staff; only
+    the assigned agent types to the visitor (``write`` access), so read-only staff stay
+    invisible. ``following``: the visitor's connection already follows the conversation, whose
+    access was checked when it subscribed, so no read is needed."""
+    rt.limit.typing.check(f"{actor.sender}:{conversation_id}", "typing notices")
+    is_visitor = isinstance(actor, Visitor)
+    if not (is_visitor and following):
+        async with rt.db.read_conn() as c:
+            await access_row(c, actor, conversation_id, "read" if is_visitor else "write")
+    payload: dict[str, Any] = {
+        "type": "typing",
+        "conversation_id": conversation_id,
+        "by": "visitor" if is_visitor else "agent",
+        "active": active,
+    }
+    if isinstance(actor, Staff):
+        payload["name"] = actor.name
+    await rt.publish(
+        [
+            Envelope(
+                stream=conversation_stream(conversation_id),
+                kind="ephemeral",
+                payload=payload,
+                audience="staff" if is_visitor else "visitor",
+            )
+        ]
+    )
 
 
 async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) -> None:

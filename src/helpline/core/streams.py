@@ -13,8 +13,12 @@ formats or splits them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol
+
+from helpline.core.actors import Actor, View
 
 
 class StreamKind(StrEnum):
@@ -73,3 +77,66 @@ def stream_key(name: str, kind: StreamKind) -> int | None:
 
 def stream_conversation_id(name: str) -> int | None:
     return stream_key(name, StreamKind.CONVERSATION)
+
+
+class StreamSource(Protocol):
+    """What the real-time hub needs to know about one kind of replayable stream, supplied by the
+    domain that owns it (conversations own ``conversation`` and ``inbox`` streams). The hub
+    knows nothing else about a stream: it asks its source.
+
+    ``db`` is an open read connection (or session); every method reads, none writes. A stream's
+    events are numbered per view (a visitor counts only the public events of a conversation),
+    so heads and reads take the view."""
+
+    kind: StreamKind
+
+    async def admit(self, db: Any, actor: Actor, key: int) -> None:
+        """:meth:`authorize` for a new subscription; the source may also note that someone
+        now follows the stream (a waiting visitor's queue position is refreshed)."""
+
+    async def authorize(self, db: Any, actor: Actor, key: int) -> None:
+        """Raise a :class:`~helpline.core.errors.HelplineError` unless ``actor`` may follow
+        the stream (checked at subscribe, and again whenever access may have shrunk)."""
+
+    async def head(self, db: Any, view: View, key: int) -> int:
+        """The newest sequence number of the stream in ``view``'s numbering (0 when empty)."""
+
+    async def heads(self, db: Any, keys: Sequence[int]) -> Mapping[View, Mapping[int, int]]:
+        """:meth:`head` for many streams at once, for each view: one read however many."""
+
+    async def read(
+        self, db: Any, view: View, key: int, after: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` events after ``after`` in ``view``'s numbering, oldest first; each
+        carries its ``seq``."""
+
+    def present(
+        self, payload: dict[str, Any], *, seq: int, public_seq: int | None, view: View
+    ) -> dict[str, Any]:
+        """A live event as ``view`` sees it (numbered in that view)."""
+
+
+class StreamSources:
+    """The registry of stream sources, by kind; the composition fills it (api.py)."""
+
+    def __init__(self, sources: Iterable[StreamSource] = ()) -> None:
+        self._by_kind: dict[StreamKind, StreamSource] = {}
+        for source in sources:
+            self.register(source)
+
+    def register(self, source: StreamSource) -> None:
+        if source.kind in self._by_kind:
+            raise ValueError(f"a source for {source.kind} streams is already registered")
+        self._by_kind[source.kind] = source
+
+    def get(self, stream: str) -> tuple[StreamSource, int] | None:
+        """The source of ``stream`` and the stream's key, or None for a stream nobody replays
+        (``team:`` summaries, notices)."""
+        parsed = StreamId.parse(stream)
+        if parsed is None:
+            return None
+        source = self._by_kind.get(parsed.kind)
+        return (source, parsed.key) if source is not None else None
+
+    def __contains__(self, kind: StreamKind) -> bool:
+        return kind in self._by_kind

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from helpline.agents.auth import SESSION_COOKIE, staff_for_sessions
 from helpline.core import tokens
 from helpline.core.actors import Actor
 from helpline.core.config import Settings
-from helpline.core.errors import ErrorCode, Unauthorized
-from helpline.core.runtime import Runtime
-from helpline.deps import staff_from_cookie, visitor_from_token
+from helpline.core.errors import ErrorCode, Forbidden, Unauthorized
+from helpline.realtime.ports import Identities
 
 
 def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:
@@ -42,26 +40,33 @@ class Identity:
     credential: str | None
 
 
-async def authenticate(rt: Runtime, *, token: str | None, cookies: dict[str, str]) -> Identity:
+async def authenticate(
+    identities: Identities, *, token: str | None, cookies: dict[str, str]
+) -> Identity:
     """A visitor token wins when given; otherwise the staff session cookie."""
     if token:
-        visitor = await visitor_from_token(rt, token)
-        if visitor is None:
-            raise Unauthorized("Unknown visitor token.", code=ErrorCode.BAD_TOKEN)
-        return Identity(visitor, None)
-    return await staff_identity(rt, cookies.get(SESSION_COOKIE))
+        return await visitor_identity(identities, token)
+    identity, _csrf = await staff_identity(identities, cookies.get(identities.session_cookie))
+    return identity
 
 
-async def staff_identity(rt: Runtime, session_token: str | None) -> Identity:
-    found = await staff_from_cookie(rt, session_token)
+async def visitor_identity(identities: Identities, token: str) -> Identity:
+    visitor = await identities.visitor(token)
+    if visitor is None:
+        raise Unauthorized("Unknown visitor token.", code=ErrorCode.BAD_TOKEN)
+    return Identity(visitor, None)
+
+
+async def staff_identity(identities: Identities, session_token: str | None) -> tuple[Identity, str]:
+    """The staff member of a live session, and the session's CSRF token."""
+    found = await identities.staff(session_token) if session_token else None
     if found is None or session_token is None:
         raise Unauthorized("Send a visitor token in hello, or log in first.")
-    return Identity(found[0], tokens.digest(session_token))
+    actor, csrf = found
+    return Identity(actor, tokens.digest(session_token)), csrf
 
 
-async def live_staff(rt: Runtime, credentials: list[str]) -> dict[str, Actor]:
-    """The current staff member behind each still-valid credential (session digest); ended
-    sessions and deactivated users are missing from the answer. One read, however many."""
-    async with rt.db.read() as s:
-        found = await staff_for_sessions(s, credentials)
-    return {digest: staff for digest, (staff, _csrf) in found.items()}
+def check_csrf(sent: str | None, csrf: str) -> None:
+    """Cookie-authenticated writes must carry the session's CSRF token."""
+    if not sent or not tokens.same(sent, csrf):
+        raise Forbidden("Missing or wrong CSRF token.", code=ErrorCode.CSRF_FAILED)

@@ -9,13 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpline.conversations import actions
-from helpline.conversations.service import access_row
-from helpline.core.actors import Actor, Staff, Visitor
+from helpline.core.actors import Actor, Staff
 from helpline.core.errors import BadRequest, ErrorCode, Forbidden, HelplineError
-from helpline.core.events import Audience, Envelope
 from helpline.core.runtime import Runtime
-from helpline.core.streams import conversation_stream, stream_conversation_id
+from helpline.core.streams import conversation_stream, inbox_stream
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Connection, Hub
 
@@ -90,8 +87,7 @@ async def run_frame(
         case p.Send() | p.Note():
             if isinstance(frame, p.Note) and not isinstance(actor, Staff):
                 raise Forbidden("Only staff can write internal notes.")
-            sent = await actions.do_send(
-                rt,
+            sent = await hub.chat.send(
                 actor,
                 conversation_id=frame.conversation_id,
                 client_id=frame.client_id,
@@ -108,14 +104,22 @@ async def run_frame(
             }
             return reply | ({"ref": frame.ref} if frame.ref is not None else {})
         case p.Typing():
-            await _typing(rt, hub, actor, frame, conn)
+            following = conn is not None and hub.is_subscribed(
+                conn, conversation_stream(frame.conversation_id)
+            )
+            await hub.chat.typing(
+                actor,
+                conversation_id=frame.conversation_id,
+                active=frame.active,
+                following=following,
+            )
             return None
         case p.Read():
-            await actions.do_read(rt, actor, conversation_id=frame.conversation_id, seq=frame.seq)
+            await hub.chat.read(actor, conversation_id=frame.conversation_id, seq=frame.seq)
             return ok(frame)
         case p.End():
-            conv = await actions.do_end(rt, actor, conversation_id=frame.conversation_id)
-            return ok(frame, conversation_id=conv.id, state=conv.state)
+            conv_id, state = await hub.chat.end(actor, conversation_id=frame.conversation_id)
+            return ok(frame, conversation_id=conv_id, state=state)
     raise BadRequest(
         "Unhandled frame.", code=ErrorCode.UNKNOWN_TYPE
     )  # pragma: no cover - exhaustive
@@ -125,41 +129,10 @@ def _internal_stream(actor: Actor, stream: str) -> str:
     if stream == "inbox":
         if not isinstance(actor, Staff):
             raise Forbidden("Only staff have an inbox stream.")
-        return f"inbox:{actor.user_id}"
+        return inbox_stream(actor.user_id)
     return stream
 
 
 async def _subscribe(rt: Runtime, hub: Hub, conn: Connection, frame: p.Subscribe) -> None:
-    stream = _internal_stream(conn.actor, frame.stream)
-    conv_id = stream_conversation_id(stream)
-    if conv_id is not None:
-        async with rt.db.read_conn() as c:
-            conv = await access_row(c, conn.actor, conv_id, "read")
-        if conv.state == "queued":
-            rt.request_routing(conv.team_id)  # refreshes the queue position it is about to need
-    hub.subscribe(conn, stream, frame.after, frame.ref)
-
-
-async def _typing(
-    rt: Runtime, hub: Hub, actor: Actor, frame: p.Typing, conn: Connection | None
-) -> None:
-    """Tell the other side that ``actor`` is typing. Visitors type to staff; only the assigned
-    agent types to the visitor (``write`` access), so read-only staff stay invisible."""
-    rt.limit.typing.check(f"{actor.sender}:{frame.conversation_id}", "typing notices")
-    stream = conversation_stream(frame.conversation_id)
-    is_visitor = isinstance(actor, Visitor)
-    if not is_visitor or conn is None or not hub.is_subscribed(conn, stream):
-        async with rt.db.read_conn() as c:
-            await access_row(c, actor, frame.conversation_id, "read" if is_visitor else "write")
-    payload: dict[str, Any] = {
-        "type": "typing",
-        "conversation_id": frame.conversation_id,
-        "by": "visitor" if is_visitor else "agent",
-        "active": frame.active,
-    }
-    if isinstance(actor, Staff):
-        payload["name"] = actor.name
-    audience: Audience = "staff" if is_visitor else "visitor"
-    await rt.publish(
-        [Envelope(stream=stream, kind="ephemeral", payload=payload, audience=audience)]
-    )
+    """The hub checks access and replays in one read, in the connection's sender."""
+    hub.subscribe(conn, _internal_stream(conn.actor, frame.stream), frame.after, frame.ref)

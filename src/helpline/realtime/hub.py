@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import json
 import logging
@@ -37,14 +36,21 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpline.conversations import service
-from helpline.core.actors import Actor, Staff
+from helpline.core.actors import Actor, Staff, View
 from helpline.core.errors import ErrorCode, HelplineError
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
-from helpline.core.streams import stream_conversation_id
+from helpline.core.streams import (
+    StreamId,
+    StreamKind,
+    StreamSource,
+    StreamSources,
+    stream_key,
+    team_stream,
+)
 from helpline.realtime import audience
-from helpline.realtime.auth import live_staff
+from helpline.realtime.cursor import Step, decide
+from helpline.realtime.ports import ChatPort, Identities
 from helpline.realtime.protocol import Reload, plan_resume
 
 log = logging.getLogger("helpline.realtime")
@@ -58,7 +64,7 @@ def dumps(frame: dict[str, Any]) -> str:
 
 def external_name(stream: str) -> str:
     """The stream's name as clients know it: each agent's own ``inbox:<id>`` is just "inbox"."""
-    return "inbox" if stream.startswith("inbox:") else stream
+    return "inbox" if stream_key(stream, StreamKind.INBOX) is not None else stream
 
 
 def event_frame(external_stream: str, event: dict[str, Any]) -> str:
@@ -100,7 +106,6 @@ class _Event:
 
 
 _Item = dict[str, Any] | _Subscribe | _Recheck | _Resync | _Reauth | _Event
-Reauthenticate = Callable[[list[str]], Awaitable[dict[str, Actor]]]
 TouchPresence = Callable[[set[int]], Awaitable[None]]
 
 
@@ -147,24 +152,31 @@ class Connection:
             self.rechecked = None
 
     @property
-    def view(self) -> audience.View:
-        return "staff" if isinstance(self.actor, Staff) else "visitor"
+    def view(self) -> View:
+        return self.actor.view
 
     def external(self, stream: str) -> str:
         return external_name(stream)
 
 
 class Hub:
+    """The composition (api.py) hands the hub what it needs from the domains: the sources of
+    the streams clients follow, the chat frames' actions, who holds a credential, and
+    presence (agents/ owns it)."""
+
     def __init__(
         self,
         rt: Runtime,
-        reauthenticate: Reauthenticate | None = None,
         *,
+        sources: StreamSources,
+        chat: ChatPort,
+        identities: Identities,
         touch_presence: TouchPresence | None = None,
     ) -> None:
         self.rt = rt
-        self.reauthenticate = reauthenticate or functools.partial(live_staff, rt)
-        # Presence belongs to agents/: the composition passes its action (api.py).
+        self.sources = sources
+        self.chat = chat
+        self.identities = identities
         self.touch_presence = touch_presence or _no_presence
         self.connections: set[Connection] = set()
         self.by_stream: dict[str, set[Connection]] = defaultdict(set)
@@ -195,8 +207,8 @@ class Hub:
     def _join_teams(self, conn: Connection) -> None:
         if isinstance(conn.actor, Staff):
             for team_id in conn.actor.team_ids:
-                self.by_stream[f"team:{team_id}"].add(conn)
-                conn.streams.add(f"team:{team_id}")
+                self.by_stream[team_stream(team_id)].add(conn)
+                conn.streams.add(team_stream(team_id))
 
     async def detach(self, conn: Connection) -> None:
         self.connections.discard(conn)
@@ -252,15 +264,16 @@ class Hub:
     def deliver(self, envelope: Envelope) -> None:
         """Called by the broker for every envelope; never blocks."""
         if envelope.kind == "user":
-            user_id = int(envelope.stream.split(":", 1)[1])
+            notice = StreamId.parse(envelope.stream)
             for conn in list(self.connections):
-                if isinstance(conn.actor, Staff) and conn.actor.user_id == user_id:
+                if isinstance(conn.actor, Staff) and notice and conn.actor.user_id == notice.key:
                     self.suspend(conn)
             return
         if envelope.kind == "access":
-            conv_id = envelope.stream.split(":", 1)[1]
-            for conn in list(self.by_stream.get(f"conversation:{conv_id}", ())):
-                self._enqueue(conn, _Recheck(f"conversation:{conv_id}"))
+            notice = StreamId.parse(envelope.stream)
+            followed = str(StreamId(StreamKind.CONVERSATION, notice.key)) if notice else ""
+            for conn in list(self.by_stream.get(followed, ())):
+                self._enqueue(conn, _Recheck(followed))
             return
         views: dict[audience.View, _Event | None] = {}
         for conn in list(self.by_stream.get(envelope.stream, ())):
@@ -275,19 +288,19 @@ class Hub:
             if item is not None:
                 self._enqueue(conn, item)
 
-    @staticmethod
-    def _viewed(view: audience.View, envelope: Envelope) -> _Event | None:
+    def _viewed(self, view: View, envelope: Envelope) -> _Event | None:
         seq = audience.seq_for(view, envelope)
         if seq is None:
             return None
-        if envelope.stream.startswith("conversation:"):
-            event = service.view_event(
+        found = self.sources.get(envelope.stream)
+        event = (
+            found[0].present(
                 envelope.payload, seq=envelope.seq, public_seq=envelope.public_seq, view=view
             )
-            external = envelope.stream
-        else:
-            event, external = envelope.payload, external_name(envelope.stream)
-        return _Event(envelope.stream, seq, event_frame(external, event))
+            if found is not None
+            else envelope.payload
+        )
+        return _Event(envelope.stream, seq, event_frame(external_name(envelope.stream), event))
 
     def _enqueue(self, conn: Connection, item: _Item) -> None:
         if len(conn.outbox) >= OUTBOX_LIMIT:
@@ -332,42 +345,32 @@ class Hub:
 
     async def _send_event(self, conn: Connection, item: _Event) -> None:
         cursor = conn.cursors.get(item.stream)
-        if cursor is None or item.seq <= cursor:
+        step = decide(cursor, item.seq)
+        if step is Step.DROP:
             return
-        if item.seq > cursor + 1:
+        if step is Step.CATCH_UP and cursor is not None:
             await self._catch_up(conn, item.stream, cursor, item.seq - 1)
-        if item.seq == conn.cursors.get(item.stream, -1) + 1:
-            await conn.send(item.text)
-            conn.cursors[item.stream] = item.seq
+            if decide(conn.cursors.get(item.stream), item.seq) is not Step.SEND:
+                return  # the stream was dropped meanwhile, or the read already sent it
+        await conn.send(item.text)
+        conn.cursors[item.stream] = item.seq
 
     async def _write_event(self, conn: Connection, stream: str, event: dict[str, Any]) -> None:
         await conn.send(event_frame(conn.external(stream), event))
         conn.cursors[stream] = int(event["seq"])
 
+    def _source(self, stream: str) -> tuple[StreamSource, int]:
+        found = self.sources.get(stream)
+        if found is None:
+            raise HelplineError(f"{stream} cannot be followed.", code=ErrorCode.NOT_FOUND)
+        return found
+
     async def _load(
         self, conn: Connection, stream: str, after: int, limit: int
     ) -> list[dict[str, Any]]:
+        source, key = self._source(stream)
         async with self.rt.db.read_conn() as db:
-            return await self._read(db, conn, stream, after, limit)
-
-    @staticmethod
-    async def _read(
-        db: service.Reader, conn: Connection, stream: str, after: int, limit: int
-    ) -> list[dict[str, Any]]:
-        conv_id = stream_conversation_id(stream)
-        if conv_id is not None:
-            return await service.load_events(
-                db, conversation_id=conv_id, after=after, view=conn.view, limit=limit
-            )
-        user_id = int(stream.split(":", 1)[1])
-        return await service.load_inbox(db, user_id=user_id, after=after, limit=limit)
-
-    @staticmethod
-    async def _head(db: service.Reader, conn: Connection, stream: str) -> int:
-        conv_id = stream_conversation_id(stream)
-        if conv_id is not None:
-            return await service.last_seq(db, conversation_id=conv_id, view=conn.view)
-        return await service.inbox_last_seq(db, user_id=int(stream.split(":", 1)[1]))
+            return await source.read(db, conn.view, key, after, limit)
 
     async def _catch_up(self, conn: Connection, stream: str, after: int, upto: int) -> None:
         for event in await self._load(conn, stream, after, upto - after):
@@ -379,36 +382,32 @@ class Hub:
             await self._catch_up(conn, item.stream, cursor, item.upto)
 
     async def resync(self, recheck_access: bool = True) -> int:
-        """Compare every subscribed stream with the database and queue what a connection missed.
+        """Compare every followed stream with the database and queue what a connection missed.
 
         Called by the broker after it (re)connected and periodically. With ``recheck_access``,
-        conversation subscriptions are also re-authorized, since "access changed" notices may
-        have been missed too. Returns how many connections were behind.
+        subscriptions are also re-authorized, since "access changed" notices may have been
+        missed too. Returns how many connections were behind.
         """
         await self._recheck_identities()
-        streams = list(self.by_stream)
-        conv_ids = [i for i in map(stream_conversation_id, streams) if i is not None]
-        user_ids = [int(s.split(":", 1)[1]) for s in streams if s.startswith("inbox:")]
-        async with self.rt.db.read() as s:
-            staff_last, public_last = await service.last_seqs(s, conversation_ids=conv_ids)
-            inbox_last = await service.inbox_last_seqs(s, user_ids=user_ids)
+        by_source: dict[StreamKind, tuple[StreamSource, dict[int, str]]] = {}
+        for stream in list(self.by_stream):
+            found = self.sources.get(stream)
+            if found is not None:
+                source, key = found
+                by_source.setdefault(source.kind, (source, {}))[1][key] = stream
         behind = 0
-        for stream in streams:
-            conv_id = stream_conversation_id(stream)
-            for conn in list(self.by_stream.get(stream, ())):
-                if conv_id is not None:
-                    numbering = public_last if conn.view == "visitor" else staff_last
-                    last = numbering.get(conv_id, 0)
+        for source, streams in by_source.values():
+            async with self.rt.db.read_conn() as db:
+                heads = await source.heads(db, list(streams))
+            for key, stream in streams.items():
+                for conn in list(self.by_stream.get(stream, ())):
                     if recheck_access:
                         self._enqueue(conn, _Recheck(stream))
-                elif stream.startswith("inbox:"):
-                    last = inbox_last.get(int(stream.split(":", 1)[1]), 0)
-                else:
-                    continue
-                cursor = conn.cursors.get(stream)
-                if cursor is not None and cursor < last:
-                    behind += 1
-                    self._enqueue(conn, _Resync(stream, last))
+                    last = heads[conn.view].get(key, 0)
+                    cursor = conn.cursors.get(stream)
+                    if cursor is not None and cursor < last:
+                        behind += 1
+                        self._enqueue(conn, _Resync(stream, last))
         return behind
 
     async def _recheck_identities(self) -> None:
@@ -417,46 +416,41 @@ class Hub:
         staff = [c for c in self.connections if c.credential is not None and not c.suspended]
         if not staff:
             return
-        current = await self.reauthenticate([c.credential for c in staff if c.credential])
+        current = await self.identities.live_staff([c.credential for c in staff if c.credential])
         for conn in staff:
             if conn.credential is not None and current.get(conn.credential) != conn.actor:
                 self.suspend(conn)
 
     async def _replay(self, conn: Connection, cmd: _Subscribe) -> None:
+        """Check access, then replay from the cursor or tell the client to reload: one read
+        connection for the three, since every resuming client comes through here."""
         if not self.is_subscribed(conn, cmd.stream):
             return
         limit = self.rt.settings.replay_limit
         try:
+            source, key = self._source(cmd.stream)
             async with self.rt.db.read_conn() as db:
-                last = await self._head(db, conn, cmd.stream)
+                await source.admit(db, conn.actor, key)
+                last = await source.head(db, conn.view, key)
                 plan = plan_resume(after=cmd.after, last=last, limit=limit)
                 if not isinstance(plan, Reload):
-                    events = await self._read(db, conn, cmd.stream, cmd.after, limit)
-            if isinstance(plan, Reload):
-                self._drop(conn, cmd.stream)
-                await conn.send(
-                    dumps(
-                        self._ref(
-                            {
-                                "type": "reload",
-                                "stream": conn.external(cmd.stream),
-                                "reason": plan.reason,
-                                "last_seq": last,
-                            },
-                            cmd.ref,
-                        )
-                    )
-                )
-                return
-            conn.cursors[cmd.stream] = cmd.after
+                    events = await source.read(db, conn.view, key, cmd.after, limit)
         except HelplineError as exc:
             self._drop(conn, cmd.stream)
-            await conn.send(
-                dumps(
-                    self._ref({"type": "error", "code": exc.code, "message": exc.message}, cmd.ref)
-                )
-            )
+            error = {"type": "error", "code": exc.code, "message": exc.message}
+            await conn.send(dumps(self._ref(error, cmd.ref)))
             return
+        if isinstance(plan, Reload):
+            self._drop(conn, cmd.stream)
+            reload = {
+                "type": "reload",
+                "stream": conn.external(cmd.stream),
+                "reason": plan.reason,
+                "last_seq": last,
+            }
+            await conn.send(dumps(self._ref(reload, cmd.ref)))
+            return
+        conn.cursors[cmd.stream] = cmd.after
         for event in events:
             await self._write_event(conn, cmd.stream, event)
         frame = {
@@ -468,28 +462,35 @@ class Hub:
         await conn.send(dumps(self._ref(frame, cmd.ref)))
 
     async def _recheck(self, conn: Connection, stream: str) -> None:
-        conv_id = stream_conversation_id(stream)
-        if conv_id is None or stream not in conn.cursors:
-            return
-        await self._may_still_read(conn, stream, conv_id)
+        if stream in conn.cursors:
+            await self._may_still_read(conn, stream)
 
-    async def _may_still_read(self, conn: Connection, stream: str, conv_id: int) -> bool:
-        """Check ``conn`` may read the conversation; if not, drop the stream and tell it."""
+    async def _may_still_read(self, conn: Connection, stream: str) -> bool:
+        """Check ``conn`` may still follow ``stream``; if not, drop the stream and tell it."""
+        found = self.sources.get(stream)
+        if found is None:
+            return True
+        source, key = found
         try:
             async with self.rt.db.read_conn() as db:
-                await service.access_row(db, conn.actor, conv_id, "read")
+                await source.authorize(db, conn.actor, key)
         except HelplineError:
             self._drop(conn, stream)
-            await conn.send(
-                dumps({"type": "unsubscribed", "stream": stream, "reason": "access_revoked"})
-            )
+            frame = {
+                "type": "unsubscribed",
+                "stream": conn.external(stream),
+                "reason": "access_revoked",
+            }
+            await conn.send(dumps(frame))
             return False
         return True
 
     async def _reauth(self, conn: Connection) -> None:
         """Give a suspended connection its current rights, or end it (see the module doc)."""
         credential = conn.credential
-        fresh = (await self.reauthenticate([credential])).get(credential) if credential else None
+        fresh = (
+            (await self.identities.live_staff([credential])).get(credential) if credential else None
+        )
         if fresh is None:
             conn.revoked = True
             conn.resume_frames()
@@ -501,24 +502,26 @@ class Hub:
             return
         conn.actor = fresh
         conn.resume_frames()
-        for stream in [s for s in conn.streams if s.startswith("team:")]:
-            conn.streams.discard(stream)
+        teams = {s for s in conn.streams if stream_key(s, StreamKind.TEAM) is not None}
+        followed = conn.streams - teams
+        conn.streams -= teams
         self._join_teams(conn)
-        for stream in [s for s in conn.streams if not s.startswith("team:")]:
+        for stream in followed:
             await self._rejoin(conn, stream)
 
     async def _rejoin(self, conn: Connection, stream: str) -> None:
         """Put ``conn`` back on ``stream`` if it may still read it, then catch up from its
         cursor: envelopes queued from now on follow, anything in between comes from the
         database."""
-        conv_id = stream_conversation_id(stream)
-        if conv_id is not None and not await self._may_still_read(conn, stream, conv_id):
+        if not await self._may_still_read(conn, stream):
             return
         self.by_stream[stream].add(conn)
         cursor = conn.cursors.get(stream)
-        if cursor is not None:
+        found = self.sources.get(stream)
+        if cursor is not None and found is not None:
+            source, key = found
             async with self.rt.db.read_conn() as db:
-                head = await self._head(db, conn, stream)
+                head = await source.head(db, conn.view, key)
             if head > cursor:
                 await self._catch_up(conn, stream, cursor, head)
 

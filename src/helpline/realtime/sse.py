@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from helpline.agents.auth import SESSION_COOKIE
-from helpline.core import tokens
 from helpline.core.actors import Actor
-from helpline.core.errors import BadRequest, ErrorCode, Unauthorized
+from helpline.core.errors import BadRequest, ErrorCode
 from helpline.core.runtime import Runtime
-from helpline.deps import Rt, bearer, get_staff, visitor_from_token
 from helpline.realtime import protocol as p
-from helpline.realtime.auth import Identity
+from helpline.realtime.auth import Identity, check_csrf, staff_identity, visitor_identity
 from helpline.realtime.dispatch import handle, run_frame_http
 from helpline.realtime.hub import Connection, Hub
 from helpline.realtime.websocket import welcome
@@ -50,21 +48,33 @@ class StreamRequest(BaseModel):
     subscribe: list[StreamCursor] = Field(default_factory=list, max_length=50)
 
 
-async def _identity(request: Request, rt: Runtime) -> Identity:
+def _runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+Rt = Annotated[Runtime, Depends(_runtime)]
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _identity(request: Request) -> Identity:
     """The visitor (bearer token) or staff member (session cookie + CSRF header) and, for staff,
     the session credential the hub checks again when their rights change."""
-    token = bearer(request)
+    identities = request.app.state.hub.identities
+    token = _bearer(request)
     if token is not None:
-        visitor = await visitor_from_token(rt, token)
-        if visitor is None:
-            raise Unauthorized("Unknown visitor token.", code=ErrorCode.BAD_TOKEN)
-        return Identity(visitor, None)
-    staff = await get_staff(request, rt)
-    return Identity(staff, tokens.digest(request.cookies.get(SESSION_COOKIE, "")))
+        return await visitor_identity(identities, token)
+    who, csrf = await staff_identity(identities, request.cookies.get(identities.session_cookie))
+    check_csrf(request.headers.get(identities.csrf_header), csrf)
+    return who
 
 
-async def _actor(request: Request, rt: Runtime) -> Actor:
-    return (await _identity(request, rt)).actor
+async def _actor(request: Request) -> Actor:
+    return (await _identity(request)).actor
 
 
 @router.post("/stream", response_class=StreamingResponse)
@@ -75,7 +85,7 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
             f"Protocol version {body.v} is not supported; use {p.VERSION}.",
             code=ErrorCode.UNSUPPORTED_VERSION,
         )
-    who = await _identity(request, rt)
+    who = await _identity(request)
     actor = who.actor
     hub: Hub = request.app.state.hub
     queue: asyncio.Queue[str] = asyncio.Queue()
@@ -119,6 +129,6 @@ async def post_frame(request: Request, rt: Rt) -> JSONResponse:
         return JSONResponse(
             p.error_frame(exc), status_code=exc.status if exc.code != "frame_too_large" else 413
         )
-    actor = await _actor(request, rt)
+    actor = await _actor(request)
     status, reply = await run_frame_http(rt, request.app.state.hub, actor, frame)
     return JSONResponse(reply, status_code=status)

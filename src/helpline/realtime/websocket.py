@@ -23,6 +23,7 @@ from helpline.realtime import protocol as p
 from helpline.realtime.auth import authenticate, origin_allowed
 from helpline.realtime.dispatch import handle
 from helpline.realtime.hub import Connection, Hub, dumps
+from helpline.realtime.ports import Identities
 
 log = logging.getLogger("helpline.realtime")
 HELLO_TIMEOUT_S = 10.0
@@ -64,7 +65,7 @@ def _data(message: Message) -> str | bytes:
     return text if text is not None else message.get("bytes") or b""
 
 
-async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
+async def _hello(ws: WebSocket, rt: Runtime, identities: Identities) -> Connection | None:
     try:
         raw = await _receive(ws, HELLO_TIMEOUT_S)
     except TimeoutError:
@@ -81,7 +82,7 @@ async def _hello(ws: WebSocket, rt: Runtime) -> Connection | None:
                 code=ErrorCode.UNSUPPORTED_VERSION,
                 supported=[p.VERSION],
             )
-        who = await authenticate(rt, token=frame.token, cookies=dict(ws.cookies))
+        who = await authenticate(identities, token=frame.token, cookies=dict(ws.cookies))
     except HelplineError as exc:
         await ws.send_text(dumps(p.error_frame(exc)))
         await ws.close(4401 if exc.status == 401 else 4400, exc.code)
@@ -119,7 +120,7 @@ async def websocket_endpoint(ws: WebSocket, rt: Runtime, hub: Hub) -> None:
         await ws.close(4403, "origin not allowed")
         return
     await ws.accept()
-    conn = await _hello(ws, rt)
+    conn = await _hello(ws, rt, hub.identities)
     if conn is None:
         return
     hub.attach(conn)
