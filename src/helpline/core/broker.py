@@ -177,7 +177,7 @@ class RedisBroker:
                 backoff = min(backoff * 2, 2.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]
 
     def _handle(self, message: dict[str, Any]) -> None:
         data = message.get("data")
