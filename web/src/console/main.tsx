@@ -184,7 +184,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
           {administers(props.me) && <button class={view === "admin" ? "tab on" : "tab"} aria-current={view === "admin" ? "page" : undefined} onClick={() => setView("admin")}>Admin</button>}
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
-        {conn === "open" && transport === "sse" && <span class="conn fallback" title="This network blocks WebSockets: chats go over plain HTTP, and WebSockets are tried again now and then.">HTTP fallback</span>}
+        {conn === "open" && transport === "sse" && <span class="conn fallback" title="This network blocks WebSockets: chats go over plain HTTP, and WebSockets are tried again now and then.">HTTP</span>}
         <label class="status"><span>Status</span>
           <select value={status} onChange={(e) => changeStatus((e.target as HTMLSelectElement).value)} aria-label="Your status">
             <option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option>
