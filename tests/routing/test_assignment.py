@@ -388,3 +388,35 @@ async def test_transfer_targets_are_the_agents_who_could_take_the_chat_now(
     outsider = await make_staff(root, team_ids=[other["id"]], online=False)
     refused = await outsider.call("GET", path)
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+async def test_a_team_s_own_relaxation_wait_overrides_the_default(
+    server: Server, root: Staff
+) -> None:
+    """The server's default waits minutes before dropping skills; a team set to 0 s gives the
+    only agent online a chat needing a skill they lack at once, and says so in the reason."""
+    team = await make_team(root, skills=["billing", "tech"])
+    r = await root.call("PATCH", f"/api/v1/teams/{team['id']}", json={"relax_skills_after_s": -1})
+    assert r.status_code == 422 and r.json()["details"]["fields"] == ["relax_skills_after_s"]
+    r = await root.call("PATCH", f"/api/v1/teams/{team['id']}", json={"name": None})
+    assert r.status_code == 422 and r.json()["details"]["fields"] == ["name"]
+    await make_staff(root, team_ids=[team["id"]], skills=["billing"])
+    chat = await Visitor.start(server, team_id=team["id"], topic="tech")
+    await asyncio.sleep(1.0)
+    assert (await conversation(root, chat.conversation_id))["state"] == "queued"
+
+    changed = await root.ok(
+        "PATCH", f"/api/v1/teams/{team['id']}", json={"relax_skills_after_s": 0}
+    )
+    assert changed["relax_skills_after_s"] == 0
+    await eventually(lambda: _assigned(root, chat.conversation_id))
+    events = (await root.ok("GET", f"/api/v1/conversations/{chat.conversation_id}/events"))[
+        "events"
+    ]
+    reason = next(e for e in events if e["type"] == "assigned")["data"]["reason"]
+    assert reason["skills_relaxed"] is True
+
+    reset = await root.ok(
+        "PATCH", f"/api/v1/teams/{team['id']}", json={"relax_skills_after_s": None}
+    )
+    assert reset["relax_skills_after_s"] is None

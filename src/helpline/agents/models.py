@@ -24,6 +24,9 @@ class Team(Base):
     concurrency_cap: Mapped[int] = mapped_column(Integer, default=2)
     multi_chat: Mapped[bool] = mapped_column(default=True)
     answer_timeout_s: Mapped[int] = mapped_column(Integer, default=45)
+    # Seconds a chat waits before its required skills are dropped; None: the deployment's
+    # ``HELPLINE_RELAX_SKILLS_AFTER_S``.
+    relax_skills_after_s: Mapped[int | None] = mapped_column(Integer, default=None)
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 Role = Literal["admin", "supervisor", "agent", "qa"]
 Status = Literal["online", "away", "offline"]
@@ -13,6 +13,13 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _not_null(value: object) -> object:
+    """A patch leaves out what it keeps; null is no value for these fields."""
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep its value")
+    return value
 
 
 class LoginIn(Strict):
@@ -68,6 +75,10 @@ class UserPatch(Strict):
     team_ids: list[int] | None = None
     is_active: bool | None = None
 
+    _present = field_validator(
+        "name", "password", "role", "skills", "languages", "team_ids", "is_active"
+    )(_not_null)
+
 
 class TeamOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -78,6 +89,7 @@ class TeamOut(BaseModel):
     concurrency_cap: int
     multi_chat: bool
     answer_timeout_s: int
+    relax_skills_after_s: int | None
     is_default: bool
 
 
@@ -88,6 +100,8 @@ class TeamCreate(Strict):
     concurrency_cap: int = Field(default=2, ge=1, le=20)
     multi_chat: bool = True
     answer_timeout_s: int = Field(default=45, ge=5, le=600)
+    # None: the deployment's default (``HELPLINE_RELAX_SKILLS_AFTER_S``).
+    relax_skills_after_s: int | None = Field(default=None, ge=0, le=86_400)
     is_default: bool = False
 
 
@@ -98,7 +112,19 @@ class TeamPatch(Strict):
     concurrency_cap: int | None = Field(default=None, ge=1, le=20)
     multi_chat: bool | None = None
     answer_timeout_s: int | None = Field(default=None, ge=5, le=600)
+    # Sent as null: back to the deployment's default. Left out: unchanged.
+    relax_skills_after_s: int | None = Field(default=None, ge=0, le=86_400)
     is_default: bool | None = None
+
+    _present = field_validator(
+        "name",
+        "skills",
+        "languages",
+        "concurrency_cap",
+        "multi_chat",
+        "answer_timeout_s",
+        "is_default",
+    )(_not_null)
 
 
 class StatusIn(Strict):

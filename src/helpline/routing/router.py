@@ -94,6 +94,11 @@ class Router:
             agents = await service.candidates(s, team)
             excluded = await service.excluded_agents(s, [w.id for w in waiting])
         at = now()
+        relax_after_s = (
+            team.relax_skills_after_s
+            if team.relax_skills_after_s is not None
+            else self.rt.settings.relax_skills_after_s
+        )
         for chat in waiting:
             if not any(a.active < a.cap for a in agents):
                 break
@@ -103,9 +108,7 @@ class Router:
                 waited_s=(at - chat.queued_at).total_seconds(),
                 excluded=excluded.get(chat.id, frozenset()),
             )
-            decision = select_agent(
-                needs, agents, relax_after_s=self.rt.settings.relax_skills_after_s
-            )
+            decision = select_agent(needs, agents, relax_after_s=relax_after_s)
             if decision is None:
                 continue
             if await do_offer(self.rt, conversation_id=chat.id, team=team, decision=decision):
