@@ -17,6 +17,28 @@ DOCUMENTED = set(re.findall(r"`([a-z_.]+)`", DOC))
 ASGI = {"http.response.start", "http.response.body", "websocket.accept", "websocket.close"}
 
 
+def section(number: int) -> str:
+    """The text of section ``number`` of docs/protocol.md (``## 4. Client frames``, ...)."""
+    return next(p for p in re.split(r"^## ", DOC, flags=re.M) if p.startswith(f"{number}. "))
+
+
+def _table_types(text: str) -> set[str]:
+    return set(re.findall(r"^\| `([a-z_.]+)` \|", text, re.M))
+
+
+def documented_types() -> dict[str, set[str]]:
+    """The frame and event types the page lists: client frames (section 4), server frames
+    (section 5), and events (section 6: the conversation events' table, then the inbox's
+    "Types:" list, each type followed by its fields in parentheses)."""
+    events = section(6)
+    inbox = events.split("Types:", 1)[1].split("\n\n", 1)[0]
+    return {
+        "client": _table_types(section(4)),
+        "server": _table_types(section(5)),
+        "event": _table_types(events) | set(re.findall(r"`([a-z_.]+)` \(", inbox)),
+    }
+
+
 def _consts(node: ast.AST | None) -> list[str]:
     """The strings an expression can be: a literal, or either side of ``a if c else b``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -59,6 +81,14 @@ def test_the_scan_sees_the_kinds_of_thing_it_must() -> None:
 def test_every_event_and_frame_type_is_documented() -> None:
     missing = {k: v for k, v in sent_types().items() if k not in DOCUMENTED}
     assert not missing, f"document these in docs/protocol.md: {missing}"
+
+
+def test_the_docs_parsing_sees_each_kind_of_type() -> None:
+    documented = documented_types()
+    assert {"hello", "ping"} <= documented["client"]
+    assert {"welcome", "queue_summary", "heartbeat"} <= documented["server"]
+    assert {"message", "closed", "status", "conversation.removed"} <= documented["event"]
+    assert "reason" not in documented["event"]
 
 
 def test_every_error_code_is_documented() -> None:

@@ -182,6 +182,12 @@ async def _jobs(settings: Settings, *, as_json: bool) -> None:
         )
 
 
+def _schema() -> None:
+    from helpline.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
 def _dash(value: int | None) -> str:
     return "-" if value is None else str(value)
 
@@ -226,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     jobs = sub.add_parser("jobs", help="list background jobs, the node running each, feed lag")
     jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
     sub.add_parser("demo", help="load demo teams, staff (printing passwords), canned responses")
+    sub.add_parser(
+        "schema", help="print the JSON Schema of the real-time frames and events (no database)"
+    )
     user = sub.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True
     )
@@ -237,6 +246,9 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--password", help="set this password instead of generating one")
 
     args = parser.parse_args(argv)
+    if args.command == "schema":
+        _schema()
+        return
     logging.config.dictConfig(LOG_CONFIG)
     settings = Settings.from_env()
     try:
