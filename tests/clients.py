@@ -11,7 +11,9 @@ from typing import Any
 
 import httpx
 import websockets
+from pydantic import BaseModel, ConfigDict
 
+from helpline.schema import ConversationEvent
 from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 
 Frame = dict[str, Any]
@@ -28,6 +30,27 @@ async def close_all() -> None:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_names)}-{id(object()) % 10000}"
+
+
+class History(BaseModel):
+    """A page of ``GET .../events``: its events are the ones the real-time streams carry."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    conversation_id: int
+    events: list[ConversationEvent]
+    last_seq: int
+    more: bool
+
+
+async def check_history(response: httpx.Response) -> None:
+    """A response hook on every test client: history pages must match the event models."""
+    request = response.request
+    if request.method == "GET" and request.url.path.endswith("/events") and response.is_success:
+        await response.aread()
+        History.model_validate_json(response.content)
+
+
+HOOKS = {"response": [check_history]}
 
 
 class WS:
@@ -135,7 +158,7 @@ class WS:
 class Staff:
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.http = httpx.AsyncClient(base_url=server.base_url, timeout=15)
+        self.http = httpx.AsyncClient(base_url=server.base_url, timeout=15, event_hooks=HOOKS)
         self.csrf = ""
         self.user: Frame = {}
         OPEN.append(self)
@@ -180,7 +203,10 @@ class Visitor:
         self.token = token
         self.conversation_id = conversation_id
         self.http = httpx.AsyncClient(
-            base_url=server.base_url, timeout=15, headers={"Authorization": f"Bearer {token}"}
+            base_url=server.base_url,
+            timeout=15,
+            headers={"Authorization": f"Bearer {token}"},
+            event_hooks=HOOKS,
         )
         OPEN.append(self)
 

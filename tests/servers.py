@@ -34,8 +34,11 @@ FAST = {
     "HELPLINE_VISITOR_MESSAGE_RATE": "100000/1",
     "HELPLINE_LOGIN_RATE": "100000/1",
     "HELPLINE_IDENTITY_SECRET": "test-identity-secret",
+    # Every frame a test server sends is validated against the protocol models first.
+    "HELPLINE_CHECK_FRAMES": "1",
 }
 IDENTITY_SECRET = "test-identity-secret"
+FRAME_MISMATCH = "does not match the protocol models"  # realtime/frames.py logs it
 
 
 @dataclass
@@ -60,6 +63,16 @@ class Server:
                 self.proc.wait(10)
         finally:
             self.log_file.close()
+        check_frames_log(self.log)
+
+
+def check_frames_log(log: Path) -> None:
+    """Fail when the server refused to send a frame that did not match the protocol models
+    (``HELPLINE_CHECK_FRAMES``): the test that caused it may have looked elsewhere."""
+    if not log.exists():
+        return
+    mismatches = [line for line in log.read_text().splitlines() if FRAME_MISMATCH in line]
+    assert not mismatches, f"the server built frames its models refuse: {mismatches[:5]}"
 
 
 def free_port() -> int:

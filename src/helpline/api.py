@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpline import __version__, background, web
+from helpline import __version__, background, schema, web
 from helpline.agents import actions as agent_actions
 from helpline.agents.views import router as agents_router
 from helpline.canned.views import router as canned_router
@@ -38,6 +38,7 @@ from helpline.core.jobs import Jobs
 from helpline.core.runtime import Runtime
 from helpline.core.streams import StreamSources
 from helpline.deps import ConnectionIdentities
+from helpline.realtime import frames
 from helpline.realtime import protocol as p
 from helpline.realtime.hub import Hub
 from helpline.realtime.sse import router as sse_router
@@ -244,6 +245,7 @@ def create_asgi() -> App:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    frames.check_with(schema.frame_checker() if settings.check_frames else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

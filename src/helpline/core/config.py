@@ -53,6 +53,9 @@ class Settings:
     typing_rate: tuple[int, float] = (30, 10.0)
     receipt_rate: tuple[int, float] = (30, 10.0)
     static_dir: Path = field(default_factory=lambda: Path(__file__).parent.parent / "static")
+    # Development and tests: validate every server frame against the protocol's models before
+    # it is sent, and refuse to send one that does not match (realtime/frames.py).
+    check_frames: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,6 +84,7 @@ class Settings:
             replay_limit=_env_int("REPLAY_LIMIT", cls.replay_limit),
             consumers=tuple(c.strip() for c in _env("CONSUMERS", "").split(",") if c.strip()),
             feed_keep_days=_env_float("FEED_KEEP_DAYS", cls.feed_keep_days),
+            check_frames=_env("CHECK_FRAMES", "") not in ("", "0"),
         )
 
     @property

@@ -29,6 +29,7 @@ from helpline.core.runtime import Runtime
 from helpline.realtime import protocol as p
 from helpline.realtime.auth import Identity, check_csrf, staff_identity, visitor_identity
 from helpline.realtime.dispatch import handle, run_frame_http
+from helpline.realtime.frames import check_frame, checked
 from helpline.realtime.hub import Connection, Hub
 from helpline.realtime.websocket import welcome
 
@@ -96,7 +97,7 @@ async def open_stream(body: StreamRequest, request: Request, rt: Rt) -> Streamin
     async def close(_code: int, _reason: str) -> None:
         queue.put_nowait(_CLOSED)
 
-    conn = Connection(actor=actor, credential=who.credential, send=send, close=close)
+    conn = Connection(actor=actor, credential=who.credential, send=checked(send), close=close)
     hub.attach(conn)
     hub.push(conn, welcome(conn, rt))
     for cursor in body.subscribe:
@@ -131,4 +132,5 @@ async def post_frame(request: Request, rt: Rt) -> JSONResponse:
         )
     actor = await _actor(request)
     status, reply = await run_frame_http(rt, request.app.state.hub, actor, frame)
+    check_frame(reply)
     return JSONResponse(reply, status_code=status)

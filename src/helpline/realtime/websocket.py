@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from helpline.core.actors import Staff
 from helpline.core.errors import ErrorCode, HelplineError
 from helpline.core.runtime import Runtime
+from helpline.realtime import frames
 from helpline.realtime import protocol as p
 from helpline.realtime.auth import authenticate, origin_allowed
 from helpline.realtime.dispatch import handle
@@ -84,7 +85,7 @@ async def _hello(ws: WebSocket, rt: Runtime, identities: Identities) -> Connecti
             )
         who = await authenticate(identities, token=frame.token, cookies=dict(ws.cookies))
     except HelplineError as exc:
-        await ws.send_text(dumps(p.error_frame(exc)))
+        await frames.checked(ws.send_text)(dumps(p.error_frame(exc)))
         await ws.close(4401 if exc.status == 401 else 4400, exc.code)
         return None
 
@@ -96,7 +97,7 @@ async def _hello(ws: WebSocket, rt: Runtime, identities: Identities) -> Connecti
     return Connection(
         actor=who.actor,
         credential=who.credential,
-        send=ws.send_text,
+        send=frames.checked(ws.send_text),
         close=close,
         idle_timeout=True,
     )
