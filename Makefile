@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
-WEB_SRC   := $(shell find web/src web/loader -type f 2>/dev/null) web/package.json web/package-lock.json web/tsconfig.json web/vite.config.ts web/vite.loader.config.ts
+# The protocol's models: the web build generates its TypeScript types from them (helpline schema).
+SCHEMA_SRC := src/helpline/schema.py src/helpline/realtime/frames.py src/helpline/realtime/protocol.py src/helpline/core/errors.py $(wildcard src/helpline/*/events.py)
+WEB_SRC   := $(shell find web/src web/loader web/scripts -type f 2>/dev/null) web/package.json web/package-lock.json web/tsconfig.json web/vite.config.ts web/vite.loader.config.ts $(SCHEMA_SRC)
 WEB_STAMP := src/helpline/static/app/.built
 CHROMIUM  ?= /usr/bin/chromium
 
@@ -28,7 +30,8 @@ $(NODE_STAMP): web/package.json web/package-lock.json
 	touch $@
 
 # The widget and console (TypeScript + Preact, built by Vite into the package's static files).
-$(WEB_STAMP): $(WEB_SRC) $(NODE_STAMP)
+# The build first generates web/src/shared/generated/protocol.ts with the virtualenv's helpline.
+$(WEB_STAMP): $(WEB_SRC) $(NODE_STAMP) | $(STAMP)
 	cd web && npm run build
 	touch $@
 

@@ -1,18 +1,22 @@
 // Unit tests for the console's state rules (src/console/state.ts). Run: npm test.
 import assert from "node:assert/strict";
 import { test } from "vitest";
+import type { ConversationEvent, ConversationOffered, ConversationSummary, Sender } from "../src/shared/generated/protocol";
 import { type Chat, applyInbox, dedupeChats, keepTarget, openPanes, seenMessage, transferGroups } from "../src/console/state";
 
 const ME = 3;
+const AT = "2026-11-23T05:55:00Z";
 const chat = (id: number, state = "active"): Chat => ({ id, state, topic: "t", team_id: 1, agent_id: ME, assigned_at: null });
-const summary = (id: number, state: string, agent_id: number | null = ME) => ({ conversation_id: id, state, team_id: 1, agent_id, topic: "billing" });
+const summary = (id: number, state: ConversationSummary["state"], agent_id: number | null = ME): ConversationSummary => ({
+  conversation_id: id, state, team_id: 1, agent_id, topic: "billing", priority: 0, queued_at: AT,
+});
 
 test("dedupeChats keeps the first copy of each conversation", () => {
   assert.deepEqual(dedupeChats([chat(1), chat(2), chat(1, "assigned")]).map((c) => [c.id, c.state]), [[1, "active"], [2, "active"]]);
 });
 
 test("an offer adds the chat once, however often it is told", () => {
-  const offer = { type: "conversation.offered", seq: 8, created_at: "2026-11-23T05:55:00Z", conversation: summary(9, "assigned") };
+  const offer: ConversationOffered = { type: "conversation.offered", seq: 8, created_at: AT, conversation: summary(9, "assigned"), expires_in_s: 45 };
   const once = applyInbox([chat(1)], offer, ME);
   assert.deepEqual(once.map((c) => c.id), [1, 9]);
   assert.equal(once[1].assigned_at, "2026-11-23T05:55:00Z");
@@ -24,10 +28,10 @@ test("an offer adds the chat once, however often it is told", () => {
 
 test("removed chats, and chats no longer mine, leave the list; other events change nothing", () => {
   const list = [chat(1), chat(2)];
-  assert.deepEqual(applyInbox(list, { type: "conversation.removed", seq: 1, conversation_id: 1, reason: "transferred" }, ME).map((c) => c.id), [2]);
-  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 2, conversation: summary(2, "active", 7) }, ME).map((c) => c.id), [1]);
-  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 3, conversation: summary(2, "closed") }, ME).map((c) => c.id), [1]);
-  assert.equal(applyInbox(list, { type: "status", seq: 4, status: "away", reason: "manual" }, ME), list);
+  assert.deepEqual(applyInbox(list, { type: "conversation.removed", seq: 1, created_at: AT, conversation_id: 1, reason: "transferred" }, ME).map((c) => c.id), [2]);
+  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 2, created_at: AT, conversation: summary(2, "active", 7) }, ME).map((c) => c.id), [1]);
+  assert.deepEqual(applyInbox(list, { type: "conversation.updated", seq: 3, created_at: AT, conversation: summary(2, "closed") }, ME).map((c) => c.id), [1]);
+  assert.equal(applyInbox(list, { type: "status", seq: 4, created_at: AT, status: "away", reason: "manual" }, ME), list);
 });
 
 test("openPanes keeps open panes in order, adds new chats, drops gone ones, at most four", () => {
@@ -62,12 +66,16 @@ test("transfer targets: grouped by team, own team first, free slots counted, ful
 });
 
 test("seenMessage finds the newest agent message the visitor read, in either numbering", () => {
+  const visitor: Sender = { kind: "visitor", name: "Vera" };
+  const agent: Sender = { kind: "agent", id: ME, name: "Ana" };
+  const said = (type: "message" | "note", seq: number, public_seq: number | null, sender: Sender): ConversationEvent =>
+    ({ type, seq, public_seq, conversation_id: 1, sender, created_at: AT, text: "hi", client_id: `c${seq}` });
   const events = [
-    { type: "message", seq: 1, public_seq: 1, sender: { kind: "visitor" } },
-    { type: "message", seq: 2, public_seq: 2, sender: { kind: "agent" } },
-    { type: "note", seq: 3, sender: { kind: "agent" } },
-    { type: "message", seq: 4, public_seq: 3, sender: { kind: "agent" } },
-    { type: "message", seq: 5, public_seq: 4, sender: { kind: "visitor" } },
+    said("message", 1, 1, visitor),
+    said("message", 2, 2, agent),
+    said("note", 3, null, agent),
+    said("message", 4, 3, agent),
+    said("message", 5, 4, visitor),
   ];
   assert.equal(seenMessage(events, 0, 0), null);
   assert.equal(seenMessage(events, 1, 1), null);

@@ -1,6 +1,7 @@
 // The history search's pure rules (src/console/screens/history/query.ts).
 import { describe, expect, it } from "vitest";
 import { describe as describeEvent } from "../src/console/screens/history/History";
+import type { ConversationEvent } from "../src/shared/generated/protocol";
 import { EMPTY, PAGE, type Found, addPage, dayAfter, historyQuery } from "../src/console/screens/history/query";
 
 const found = (id: number): Found => ({ id, topic: "t", state: "closed", created_at: "2026-11-23T10:00:00Z", team_id: 1 });
@@ -42,7 +43,8 @@ describe("addPage", () => {
 });
 
 describe("describeEvent", () => {
-  const ev = (type: string, data: Record<string, string> = {}) => ({ type, seq: 1, data });
+  const base = { seq: 1, conversation_id: 1, created_at: "2026-11-23T05:55:00Z", sender: { kind: "system" } } as const;
+  const ev = (type: string, data: Record<string, string> = {}) => ({ ...base, type, data }) as unknown as ConversationEvent;
   it("says what an event without text means", () => {
     expect(describeEvent(ev("started", { topic: "billing" }))).toBe("started the chat about billing");
     expect(describeEvent(ev("ended", { by: "visitor" }))).toBe("left the chat");

@@ -1,30 +1,39 @@
 // One open chat: history, composer with canned replies and notes, customer panel, transfer, wrap-up.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Connection, Event } from "../shared/protocol";
+import type { ConversationEvent } from "../shared/generated/protocol";
+import type { Connection } from "../shared/protocol";
 import { RichText, clock } from "../shared/text";
 import { api } from "./api";
 import type { Me } from "./main";
-import { type Chat, type TransferTarget, keepTarget, transferGroups } from "./state";
+import { type Chat, type TransferTarget, keepTarget, senderName, transferGroups } from "./state";
 
 export type { Chat };
 type Canned = { id: number; shortcut: string; title: string; body: string };
 type Customer = { name: string; email: string; tier: string; account_status: string; external_id: string | null; past: { id: number; state: string; topic: string; created_at: string }[] };
 
-const SYSTEM: Record<string, (e: Event) => string> = {
-  started: (e) => `Chat started${e.data?.topic ? ` about ${e.data.topic}` : ""}`,
-  assigned: (e) => `Offered to ${e.data?.agent_name} (${e.data?.reason?.rule ?? "routing"})`,
-  agent_joined: (e) => `${e.data?.agent_name} joined`,
-  agent_left: (e) => `${e.data?.agent_name} left`,
-  requeued: (e) => `Back in the queue (${e.data?.reason})`,
-  transferring: () => "Visitor told they are being transferred",
-  ended: (e) => `Chat ended by the ${e.data?.by}`,
-  closed: (e) => `Closed: ${e.data?.resolution_code}`,
-};
+/** The line shown for an event that is not a message, a note or a handover; null for none. */
+function systemLine(e: ConversationEvent): string | null {
+  switch (e.type) {
+    case "started": return `Chat started${e.data.topic ? ` about ${e.data.topic}` : ""}`;
+    case "assigned": return `Offered to ${e.data.agent_name} (${e.data.reason.rule})`;
+    case "agent_joined": return `${e.data.agent_name} joined`;
+    case "agent_left": return `${e.data.agent_name} left`;
+    case "requeued": return `Back in the queue (${e.data.reason})`;
+    case "transferring": return "Visitor told they are being transferred";
+    case "ended": return `Chat ended by the ${e.data.by}`;
+    case "closed": return `Closed: ${e.data.resolution_code}`;
+    default: return null;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 const CANNED_QUERY = /^[/#]([a-z0-9_-]*)$/;
 const TYPING_IDLE_MS = 4000;
 
-export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: boolean; seen: number | null; current: boolean; connection: Connection; onFocus: () => void; onChanged: () => void; onClose: () => void }) {
+export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[]; typing: boolean; seen: number | null; current: boolean; connection: Connection; onFocus: () => void; onChanged: () => void; onClose: () => void }) {
   const { chat } = props;
   const [draft, setDraft] = useState("");
   const [note, setNote] = useState(false);
@@ -39,7 +48,8 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
   const typingSince = useRef(0);
   const typingIdle = useRef(0);
   const focusWrapup = useRef(false);
-  const visitorName = props.events.find((e) => e.sender?.kind === "visitor")?.sender?.name ?? "Visitor";
+  const visitor = props.events.find((e) => e.sender.kind === "visitor");
+  const visitorName = (visitor && senderName(visitor.sender)) || "Visitor";
   const listId = `canned-${chat.id}`;
 
   useEffect(() => { list.current?.scrollTo(0, list.current.scrollHeight); }, [props.events.length, props.typing]);
@@ -89,8 +99,8 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
       const out = await api("POST", `/canned-responses/${c.id}/render`, { conversation_id: chat.id });
       setDraft(out.text);
       setError(out.missing.length ? `Not filled in: ${out.missing.join(", ")}` : "");
-    } catch (err: any) {
-      setError(err.message);
+    } catch (err) {
+      setError(errorText(err));
     }
     box.current?.focus();
   }
@@ -155,9 +165,9 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
       props.onChanged();
       // The button just used is gone: keep the keyboard in this chat.
       if (path === "accept") window.setTimeout(() => box.current?.focus(), 0);
-    } catch (err: any) {
+    } catch (err) {
       if (path === "end") focusWrapup.current = false;
-      setError(err.message);
+      setError(errorText(err));
     }
   }
 
@@ -182,19 +192,19 @@ export function ChatPane(props: { chat: Chat; me: Me; events: Event[]; typing: b
       <ol class="messages" ref={list} aria-live="polite" aria-label="Messages" tabIndex={0}>
         {props.events.map((e) => {
           if (e.type === "message" || e.type === "note") {
-            const mine = e.sender?.kind === "agent";
+            const mine = e.sender.kind === "agent";
             const message = (
               <li key={e.seq} class={`msg ${e.type} ${mine ? "mine" : "theirs"}`}>
-                <span class="who">{e.type === "note" ? `Note · ${e.sender?.name}` : e.sender?.name ?? "Visitor"}</span>
-                <RichText text={e.text ?? ""} />
-                <span class="meta">{clock(e.created_at)}{e.data?.masked ? " · sensitive data masked" : ""}</span>
+                <span class="who">{e.type === "note" ? `Note · ${senderName(e.sender) ?? ""}` : senderName(e.sender) ?? "Visitor"}</span>
+                <RichText text={e.text} />
+                <span class="meta">{clock(e.created_at)}{e.data?.masked.length ? " · sensitive data masked" : ""}</span>
               </li>
             );
             if (e.seq !== props.seen) return message;
             return [message, <li key={`seen-${e.seq}`} class="seen" title={`${visitorName} has read up to here`}>Seen</li>];
           }
           if (e.type === "transferred") return <li key={e.seq} class="msg note handover"><span class="who">Handover note</span><RichText text={e.text ?? "(no note)"} /></li>;
-          const text = SYSTEM[e.type]?.(e);
+          const text = systemLine(e);
           return text ? <li key={e.seq} class="system">{text}</li> : null;
         })}
         {props.typing && <li class="system">{visitorName} is typing…</li>}

@@ -2,7 +2,8 @@
 // transfer, wrap-up; and a live supervisor view of queues and agents.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Connection, type Event, type Frame, type State, wsUrl } from "../shared/protocol";
+import type { ConversationEvent, InboxEvent, ServerFrame } from "../shared/generated/protocol";
+import { Connection, type State, wsUrl } from "../shared/protocol";
 import type { TransportKind } from "../shared/transport";
 import { api, csrfHeader, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
@@ -28,8 +29,8 @@ function Login(props: { onLogin: (me: Me) => void }) {
           const me = await api("POST", "/auth/login", { email: data.get("email"), password: data.get("password") });
           setCsrf(me.csrf_token);
           props.onLogin(me);
-        } catch (err: any) {
-          setError(err.message);
+        } catch (err) {
+          setError(err instanceof Error ? err.message : String(err));
         }
       }}>
         <h1>Helpline</h1>
@@ -46,7 +47,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [status, setStatus] = useState(props.me.status);
   const [missed, setMissed] = useState(false);
   const [chats, setChats] = useState<Chat[]>([]);
-  const [events, setEvents] = useState<Record<number, Event[]>>({});
+  const [events, setEvents] = useState<Record<number, ConversationEvent[]>>({});
   const [unread, setUnread] = useState<Record<number, number>>({});
   const [openIds, setOpenIds] = useState<number[]>([]);
   const [current, setCurrent] = useState<number | null>(null);
@@ -95,19 +96,19 @@ function Console(props: { me: Me; onLogout: () => void }) {
         setTransport(c.transport);
       },
       headers: csrfHeader,
-      onEvent: (stream, e, replay) => {
+      onEvent: (stream, event, replay) => {
         if (stream === "inbox") {
           // The inbox is followed from where it stood when the page read /me: every event is
           // news to this page, replayed (missed while reconnecting) or not.
-          if (e.type === "conversation.offered") notify("New chat", e.conversation?.topic || "A visitor is waiting");
+          const e = event as InboxEvent;
+          if (e.type === "conversation.offered") notify("New chat", e.conversation.topic || "A visitor is waiting");
           if (e.type === "status") {
             setStatus(e.status);
             setMissed(e.status === "away" && e.reason === "missed_chat");
-          }
-          if (e.type.startsWith("conversation.")) {
+          } else {
             setChats((old) => applyInbox(old, e, props.me.user.id));
-            const id = e.conversation?.conversation_id;
-            if (e.type !== "conversation.removed" && typeof id === "number") {
+            if (e.type !== "conversation.removed") {
+              const id = e.conversation.conversation_id;
               setOpenIds((ids) => (ids.includes(id) || ids.length >= 4 ? ids : [...ids, id]));
               connection.current?.subscribe(`conversation:${id}`, 0);
             }
@@ -115,18 +116,20 @@ function Console(props: { me: Me; onLogout: () => void }) {
           void refresh();
           return;
         }
+        const e = event as ConversationEvent;
         const id = Number(stream.split(":")[1]);
         setEvents((old) => ({ ...old, [id]: [...(old[id] ?? []), e] }));
-        if (e.type === "message" && e.sender?.kind === "visitor" && !replay) {
+        if (e.type === "message" && e.sender.kind === "visitor" && !replay) {
           setTyping((t) => ({ ...t, [id]: false }));
           if (focused.current !== id || document.hidden) {
             setUnread((u) => ({ ...u, [id]: (u[id] ?? 0) + 1 }));
-            notify("New message", e.text ?? "");
+            notify("New message", e.text);
           }
         }
         if (["ended", "agent_joined", "closed"].includes(e.type) && !replay) void refresh();
       },
-      onFrame: (f: Frame) => {
+      onFrame: (frame) => {
+        const f = frame as ServerFrame;
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
         if (f.type === "queue_summary") setQueueTick((n) => n + 1);
         if (f.type === "read" && f.by === "visitor") setSeen((s) => ({ ...s, [f.conversation_id]: Math.max(s[f.conversation_id] ?? 0, f.seq) }));
@@ -268,11 +271,11 @@ function useView(me: Me): [View, (v: View) => void] {
 }
 
 /** When the visitor's oldest message still without an agent reply was sent, or null. */
-function unanswered(events: Event[]): string | null {
+function unanswered(events: ConversationEvent[]): string | null {
   let since: string | null = null;
   for (const e of events) {
     if (e.type !== "message") continue;
-    if (e.sender?.kind === "agent") since = null;
+    if (e.sender.kind === "agent") since = null;
     else if (since === null) since = e.created_at;
   }
   return since;

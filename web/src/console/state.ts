@@ -1,5 +1,5 @@
 // The console's state rules, as pure functions (unit tests: web/tests/console.test.ts).
-import type { Event } from "../shared/protocol";
+import type { ConversationEvent, InboxEvent, Sender } from "../shared/generated/protocol";
 
 export type Chat = {
   id: number;
@@ -24,17 +24,21 @@ export function dedupeChats(chats: Chat[]): Chat[] {
 /** The chat list after an inbox event, before the REST list confirms it: an offered, accepted
  *  or updated chat is added or updated in place (one entry per conversation id), and one that
  *  was removed, or is no longer this agent's, leaves the list. Other events change nothing. */
-export function applyInbox(chats: Chat[], event: Event, me: number): Chat[] {
+export function applyInbox(chats: Chat[], event: InboxEvent, me: number): Chat[] {
   if (event.type === "conversation.removed") return chats.filter((c) => c.id !== event.conversation_id);
-  if (!["conversation.offered", "conversation.accepted", "conversation.updated"].includes(event.type)) return chats;
+  if (event.type === "status") return chats;
   const s = event.conversation;
-  if (!s || typeof s.conversation_id !== "number") return chats;
   if (s.agent_id !== me || !MINE.has(s.state)) return chats.filter((c) => c.id !== s.conversation_id);
-  const fields = { state: s.state, topic: s.topic ?? "", team_id: s.team_id, agent_id: s.agent_id };
+  const fields = { state: s.state, topic: s.topic, team_id: s.team_id, agent_id: s.agent_id };
   const at = chats.findIndex((c) => c.id === s.conversation_id);
   if (at >= 0) return chats.map((c, i) => (i === at ? { ...c, ...fields } : c));
-  const assignedAt = event.type === "conversation.offered" ? event.created_at ?? null : null;
+  const assignedAt = event.type === "conversation.offered" ? event.created_at : null;
   return [...chats, { id: s.conversation_id, ...fields, assigned_at: assignedAt }];
+}
+
+/** The name shown for whoever wrote or did something, if the event names them. */
+export function senderName(sender: Sender): string | undefined {
+  return sender.kind === "system" ? undefined : sender.name;
 }
 
 /** The panes to show after the chat list changed: those still in the list, in their order,
@@ -77,10 +81,10 @@ export function keepTarget(target: string, groups: TransferGroup[]): string {
 /** The newest agent message the visitor has read, or null. The visitor's position comes from a
  *  live `read` frame (`staffSeq`, in staff numbering) or from the REST conversation
  *  (`publicSeq`, in the visitor's numbering; staff events carry their `public_seq`). */
-export function seenMessage(events: Event[], staffSeq: number, publicSeq: number): number | null {
+export function seenMessage(events: ConversationEvent[], staffSeq: number, publicSeq: number): number | null {
   let seen: number | null = null;
   for (const e of events) {
-    if (e.type !== "message" || e.sender?.kind !== "agent") continue;
+    if (e.type !== "message" || e.sender.kind !== "agent") continue;
     const read = e.seq <= staffSeq || (typeof e.public_seq === "number" && e.public_seq <= publicSeq);
     if (read) seen = e.seq;
   }

@@ -1,7 +1,8 @@
 // History: finished chats found by a word in them and filters; each opens read-only.
 import { useState } from "preact/hooks";
-import type { Event } from "../../../shared/protocol";
+import type { ConversationEvent } from "../../../shared/generated/protocol";
 import { api } from "../../api";
+import { senderName } from "../../state";
 import { EMPTY, type Found, type HistoryFilters, type Results, addPage, historyQuery } from "./query";
 
 export function History() {
@@ -64,12 +65,12 @@ export function History() {
 
 /** A finished chat, read-only: every event in order, text rendered as text. */
 function Transcript(props: { chat: Found; onBack: () => void }) {
-  const [events, setEvents] = useState<Event[] | null>(null);
+  const [events, setEvents] = useState<ConversationEvent[] | null>(null);
   const [error, setError] = useState("");
   if (events === null && !error) {
     void (async () => {
       try {
-        const all: Event[] = [];
+        const all: ConversationEvent[] = [];
         let after = 0;
         for (;;) {
           const page = await api("GET", `/conversations/${props.chat.id}/events?after=${after}`);
@@ -92,9 +93,9 @@ function Transcript(props: { chat: Found; onBack: () => void }) {
       {events === null && !error && <p class="muted">Loading…</p>}
       <ol class="log">
         {(events ?? []).map((e) => (
-          <li key={e.seq} class={`ev ${e.type} ${e.sender?.kind ?? "system"}`}>
-            <span class="who">{e.type === "note" ? `Note by ${e.sender?.name ?? "staff"}` : e.sender?.name ?? "Helpline"}</span>
-            {e.text ? <span class="text">{e.text}</span> : <span class="what">{describe(e)}</span>}
+          <li key={e.seq} class={`ev ${e.type} ${e.sender.kind}`}>
+            <span class="who">{e.type === "note" ? `Note by ${senderName(e.sender) ?? "staff"}` : senderName(e.sender) ?? "Helpline"}</span>
+            {"text" in e && e.text ? <span class="text">{e.text}</span> : <span class="what">{describe(e)}</span>}
             <time class="muted" dateTime={e.created_at}>{new Date(e.created_at).toLocaleTimeString()}</time>
           </li>
         ))}
@@ -104,18 +105,18 @@ function Transcript(props: { chat: Found; onBack: () => void }) {
 }
 
 /** What an event without text says, as a line in the transcript. */
-export function describe(e: Event): string {
-  const d = (e.data ?? {}) as Record<string, string | undefined>;
+export function describe(e: ConversationEvent): string {
   switch (e.type) {
-    case "started": return d.topic ? `started the chat about ${d.topic}` : "started the chat";
-    case "ended": return d.by === "visitor" ? "left the chat" : "ended the chat";
-    case "agent_joined": return `${d.agent_name ?? "An agent"} joined`;
-    case "agent_left": return `${d.agent_name ?? "The agent"} left`;
-    case "assigned": return `offered to ${d.agent_name ?? "an agent"}`;
+    case "started": return e.data.topic ? `started the chat about ${e.data.topic}` : "started the chat";
+    case "ended": return e.data.by === "visitor" ? "left the chat" : "ended the chat";
+    case "agent_joined": return `${e.data.agent_name || "An agent"} joined`;
+    case "agent_left": return `${e.data.agent_name || "The agent"} left`;
+    case "assigned": return `offered to ${e.data.agent_name || "an agent"}`;
     case "requeued": return "went back to the queue";
     case "transferring": return "is being transferred";
     case "transferred": return "transferred";
-    case "closed": return d.resolution_code ? `closed: ${d.resolution_code}` : "closed";
-    default: return e.type.replace(/_/g, " ");
+    case "closed": return e.data.resolution_code ? `closed: ${e.data.resolution_code}` : "closed";
+    // Types added after this client was built (the protocol grows by adding them).
+    default: return (e as { type: string }).type.replace(/_/g, " ");
   }
 }
