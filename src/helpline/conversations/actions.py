@@ -140,7 +140,7 @@ async def _original(
 
 
 def _as_sent(row: ConversationEvent, actor: Actor) -> Sent:
-    view: View = "visitor" if isinstance(actor, Visitor) else "staff"
+    view: View = actor.view
     return Sent(
         view_event(row_payload(row), seq=row.seq, public_seq=row.public_seq, view=view), True
     )
@@ -234,14 +234,14 @@ async def do_typing(
     invisible. ``following``: the visitor's connection already follows the conversation, whose
     access was checked when it subscribed, so no read is needed."""
     rt.limit.typing.check(f"{actor.sender}:{conversation_id}", "typing notices")
-    is_visitor = isinstance(actor, Visitor)
+    is_visitor = actor.view == "visitor"
     if not (is_visitor and following):
         async with rt.db.read_conn() as c:
             await access_row(c, actor, conversation_id, "read" if is_visitor else "write")
     payload: dict[str, Any] = {
         "type": "typing",
         "conversation_id": conversation_id,
-        "by": "visitor" if is_visitor else "agent",
+        "by": actor.party,
         "active": active,
     }
     if isinstance(actor, Staff):
@@ -264,7 +264,7 @@ async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) 
     would reveal internal notes). Never moves backwards; a read that moves nothing publishes
     nothing. Staff reads count only from the assigned agent (``write`` access)."""
     rt.limit.receipts.check(f"{actor.sender}:{conversation_id}", "read receipts")
-    is_visitor = isinstance(actor, Visitor)
+    is_visitor = actor.view == "visitor"
     async with rt.db.write() as s:
         conv = await access_conversation(
             s, actor, conversation_id, "read" if is_visitor else "write"
@@ -287,7 +287,7 @@ async def do_read(rt: Runtime, actor: Actor, *, conversation_id: int, seq: int) 
         frame = {
             "type": "read",
             "conversation_id": conversation_id,
-            "by": "visitor" if is_visitor else "agent",
+            "by": actor.party,
         }
         stream = conversation_stream(conversation_id)
         s.publish(
@@ -325,10 +325,10 @@ async def _both_numberings(
 async def do_end(rt: Runtime, actor: Actor, *, conversation_id: int) -> Conversation:
     """End a chat: a waiting visitor abandons it; otherwise it goes to wrap-up for the agent."""
     async with rt.db.write() as s:
-        need: Need = "read" if isinstance(actor, Visitor) else "manage"
+        need: Need = "read" if actor.view == "visitor" else "manage"
         conv = await access_conversation(s, actor, conversation_id, need, lock=True)
-        by = "visitor" if isinstance(actor, Visitor) else "agent"
-        if conv.state == "queued" and isinstance(actor, Visitor):
+        by = actor.party
+        if conv.state == "queued" and by == "visitor":
             states.check_transition("abandon", conv.state)
             new_state = "abandoned"
         else:

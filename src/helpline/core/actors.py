@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 from helpline.core.permissions import Capability, can
 
 View = Literal["staff", "visitor"]
+Party = Literal["agent", "visitor"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Staff:
     # Which view of a conversation this actor reads and writes (staff see notes and staff
     # numbering; visitors the public numbering).
     view: ClassVar[View] = "staff"
+    # How events name the side this actor speaks for (``by`` in typing, ended, ...).
+    party: ClassVar[Party] = "agent"
 
     user_id: int
     role: str
@@ -45,6 +48,7 @@ class Staff:
 @dataclass(frozen=True)
 class Visitor:
     view: ClassVar[View] = "visitor"
+    party: ClassVar[Party] = "visitor"
 
     visitor_id: int
     name: str
