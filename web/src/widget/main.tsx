@@ -5,6 +5,7 @@ import { Connection, type Event, type Frame, type State, newId, wsUrl } from "..
 import { ReadReceipts, readTarget } from "../shared/receipts";
 import { RichText, clock } from "../shared/text";
 import { call, save, saved } from "./api";
+import { type Config, DEFAULT_CONFIG, colours, prechatFields } from "./settings";
 import "./widget.css";
 
 type Line = { key: string; event: Event | null; text: string; mine: boolean; pending: boolean; failed?: string };
@@ -40,7 +41,9 @@ function App() {
   const [typing, setTyping] = useState<string | null>(null);
   const [conn, setConn] = useState<State>("connecting");
   const [unread, setUnread] = useState(0);
-  const [config, setConfig] = useState<{ topics: string[]; available: boolean }>({ topics: [], available: true });
+  const [config, setConfig] = useState<Config>(DEFAULT_CONFIG);
+  // The launcher waits for the settings, so it never shows in one colour and corner, then another.
+  const [ready, setReady] = useState(false);
   const [error, setError] = useState("");
   const [visible, setVisible] = useState(!document.hidden);
   const session = useRef<{ token: string; id: number; c: Connection; receipts: ReadReceipts } | null>(null);
@@ -63,12 +66,20 @@ function App() {
   }, [lines, open, visible, stage]);
 
   useEffect(() => {
-    call("GET", "/config", null).then(setConfig).catch(() => undefined);
+    call("GET", "/config", null)
+      .then((c: Partial<Config>) => setConfig({ ...DEFAULT_CONFIG, ...c }))
+      .catch(() => undefined)
+      .finally(() => setReady(true));
     const s = saved();
     if (s) resume(s.token, s.conversationId);
   }, []);
 
   useEffect(() => tellParent({ type: "resize", open }), [open]);
+
+  useEffect(() => {
+    for (const [name, value] of Object.entries(colours(config))) document.documentElement.style.setProperty(name, value);
+    tellParent({ type: "place", side: config.position });
+  }, [config]);
 
   // Keyboard focus follows the widget: into the panel when it opens, back to the launcher when
   // it is minimized.
@@ -196,12 +207,12 @@ function App() {
   }
 
   return (
-    <div class={`widget ${open ? "open" : "closed"}`}>
+    <div class={`widget ${open ? "open" : "closed"} ${config.position}`}>
       {open && (
         <section class="panel" role="dialog" aria-label="Chat with support" ref={panel}
           onKeyDown={(e) => { if (e.key === "Escape" && !e.defaultPrevented) setOpen(false); }}>
           <header>
-            <h1>Chat with us</h1>
+            <h1>{config.greeting}</h1>
             <button class="icon" aria-label="Minimize chat" onClick={() => setOpen(false)}>–</button>
           </header>
           {conn === "reconnecting" && stage === "chat" && (
@@ -221,7 +232,7 @@ function App() {
           )}
         </section>
       )}
-      {!open && (
+      {!open && ready && (
         <button class="launcher" ref={launcher} aria-label={unread ? `Open chat, ${unread} unread messages` : "Open chat"}
           onClick={() => { setOpen(true); setUnread(0); }}>
           <span aria-hidden="true">💬</span>
@@ -232,8 +243,9 @@ function App() {
   );
 }
 
-function PreChat(props: { config: { topics: string[]; available: boolean }; error: string; onStart: (f: { name: string; email: string; topic: string; message: string }) => void }) {
+function PreChat(props: { config: Config; error: string; onStart: (f: { name: string; email: string; topic: string; message: string }) => void }) {
   const away = !props.config.available;
+  const fields = prechatFields(props.config);
   const [busy, setBusy] = useState(false);
   return (
     <form class="prechat" onSubmit={async (e) => {
@@ -244,8 +256,8 @@ function PreChat(props: { config: { topics: string[]; available: boolean }; erro
       setBusy(false);
     }}>
       <p>{away ? "No one is online right now. Leave a message: it waits in the queue, and an agent will answer here in this chat as soon as one is online. The chat will still be here when you come back to this page." : "Tell us a little about you and we will connect you with someone."}</p>
-      <label>Name<input name="name" autoComplete="name" maxLength={100} required /></label>
-      <label>Email<input name="email" type="email" autoComplete="email" maxLength={254} required={away} /></label>
+      {fields.name.shown && <label>Name<input name="name" autoComplete="name" maxLength={100} required={fields.name.required} /></label>}
+      {fields.email.shown && <label>Email<input name="email" type="email" autoComplete="email" maxLength={254} required={fields.email.required} /></label>}
       {props.config.topics.length > 0 && (
         <label>Topic
           <select name="topic">
