@@ -26,4 +26,10 @@ describe("errorField", () => {
     expect(errorField(err({}))).toBe("");
     expect(errorField(err())).toBe("");
   });
+  it("keeps the path within objects whose fields have inputs of their own", () => {
+    expect(errorField(err({ fields: ["prechat_fields.email"] }), ["prechat_fields"])).toBe("prechat_fields.email");
+    expect(errorField(err({ fields: ["prechat_fields"] }), ["prechat_fields"])).toBe("prechat_fields");
+    expect(errorField(err({ fields: ["topics.3"] }), ["prechat_fields"])).toBe("topics");
+    expect(errorField(err({ fields: ["prechat_fields.email"] }))).toBe("prechat_fields");
+  });
 });

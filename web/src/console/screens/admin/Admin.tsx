@@ -1,7 +1,9 @@
-// Admin: teams and users, created and changed here instead of through the API.
+// Admin: teams and users, created and changed here instead of through the API; canned responses
+// and resolution codes (Catalog.tsx) and the widget's settings (Widget.tsx) in their own modules.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
 import { CannedResponses, ResolutionCodes } from "./Catalog";
+import { WidgetSettings } from "./Widget";
 import { type ApiError, ROLES, type Team, type User, changes, errorField, parseTags, showTags } from "./forms";
 
 type Failure = { field: string; message: string } | null;
@@ -34,7 +36,7 @@ function Field(props: { label: string; name: string; error: Failure; children: p
 }
 
 export function Admin() {
-  const [tab, setTab] = useState<"teams" | "users" | "canned" | "codes">("teams");
+  const [tab, setTab] = useState<"teams" | "users" | "canned" | "codes" | "widget">("teams");
   const [teams, setTeams] = useState<Team[]>([]);
   const [users, setUsers] = useState<User[]>([]);
   const reload = async () => {
@@ -51,11 +53,13 @@ export function Admin() {
         <button class={tab === "users" ? "tab on" : "tab"} aria-current={tab === "users" ? "page" : undefined} onClick={() => setTab("users")}>Users</button>
         <button class={tab === "canned" ? "tab on" : "tab"} aria-current={tab === "canned" ? "page" : undefined} onClick={() => setTab("canned")}>Canned responses</button>
         <button class={tab === "codes" ? "tab on" : "tab"} aria-current={tab === "codes" ? "page" : undefined} onClick={() => setTab("codes")}>Resolution codes</button>
+        <button class={tab === "widget" ? "tab on" : "tab"} aria-current={tab === "widget" ? "page" : undefined} onClick={() => setTab("widget")}>Widget</button>
       </nav>
       {tab === "teams" && <Teams teams={teams} onSaved={reload} />}
       {tab === "users" && <Users users={users} teams={teams} onSaved={reload} />}
       {tab === "canned" && <CannedResponses teams={teams} />}
       {tab === "codes" && <ResolutionCodes />}
+      {tab === "widget" && <WidgetSettings />}
     </main>
   );
 }

@@ -28,8 +28,10 @@ export function changes<T extends Record<string, unknown>>(before: T, after: Par
 
 export type ApiError = Error & { code?: string; details?: { fields?: string[]; field_errors?: Record<string, string> } };
 
-/** Which form field a server error is about (`skills.0` is the skills field), or "" for the form. */
-export function errorField(err: ApiError): string {
-  const fields = err.details?.fields ?? [];
-  return fields.length ? fields[0].split(".")[0] : "";
+/** Which form field a server error is about (`skills.0` is the skills field), or "" for the form.
+ * Fields of the objects named in `nested` keep their whole path (`prechat_fields.email`). */
+export function errorField(err: ApiError, nested: string[] = []): string {
+  const path = err.details?.fields?.[0] ?? "";
+  const [head, next] = path.split(".");
+  return nested.includes(head) && next ? `${head}.${next}` : head;
 }
