@@ -27,10 +27,11 @@ class ConversationStreams:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
 
-    async def admit(self, db: Any, actor: Actor, key: int) -> None:
+    async def admit(self, db: Any, actor: Actor, key: int) -> int:
         row = await service.access_row(db, actor, key, "read")
         if row.state == "queued":
             self.rt.request_routing(row.team_id)  # refreshes the queue position it will need
+        return int(row.last_public_seq if actor.view == "visitor" else row.last_seq)
 
     async def authorize(self, db: Any, actor: Actor, key: int) -> None:
         await service.access_row(db, actor, key, "read")
@@ -60,8 +61,9 @@ class InboxStreams:
 
     kind = StreamKind.INBOX
 
-    async def admit(self, db: Any, actor: Actor, key: int) -> None:
+    async def admit(self, db: Any, actor: Actor, key: int) -> int:
         await self.authorize(db, actor, key)
+        return await service.inbox_last_seq(db, user_id=key)
 
     async def authorize(self, db: Any, actor: Actor, key: int) -> None:
         if not isinstance(actor, Staff) or actor.user_id != key:

@@ -115,9 +115,9 @@ _PUBLIC_EVENTS = (
     .limit(bindparam("limit"))
 )
 _HEADS = select(_C.last_seq, _C.last_public_seq).where(_C.id == bindparam("cid"))
-_ACCESS = select(_C.id, _C.visitor_id, _C.agent_id, _C.team_id, _C.state).where(
-    _C.id == bindparam("cid")
-)
+_ACCESS = select(
+    _C.id, _C.visitor_id, _C.agent_id, _C.team_id, _C.state, _C.last_seq, _C.last_public_seq
+).where(_C.id == bindparam("cid"))
 
 
 async def load_events(
@@ -137,8 +137,8 @@ async def last_seq(s: Reader, *, conversation_id: int, view: View) -> int:
 
 
 async def access_row(s: Reader, actor: Actor, conversation_id: int, need: Need = "read") -> Any:
-    """:func:`access_conversation` for the hot paths: the row's access columns and state, no
-    ORM object, no lock."""
+    """:func:`access_conversation` for the hot paths: the row's access columns, state and
+    numbering heads (``last_seq``, ``last_public_seq``), no ORM object, no lock."""
     row = (await s.execute(_ACCESS, {"cid": conversation_id})).first()
     if row is None:
         raise NotFound("Conversation not found.")

@@ -90,9 +90,10 @@ class StreamSource(Protocol):
 
     kind: StreamKind
 
-    async def admit(self, db: Any, actor: Actor, key: int) -> None:
-        """:meth:`authorize` for a new subscription; the source may also note that someone
-        now follows the stream (a waiting visitor's queue position is refreshed)."""
+    async def admit(self, db: Any, actor: Actor, key: int) -> int:
+        """:meth:`authorize` for a new subscription, returning :meth:`head` in the actor's
+        view (one read where the source can). The source may also note that someone now
+        follows the stream (a waiting visitor's queue position is refreshed)."""
 
     async def authorize(self, db: Any, actor: Actor, key: int) -> None:
         """Raise a :class:`~helpline.core.errors.HelplineError` unless ``actor`` may follow

@@ -422,16 +422,15 @@ class Hub:
                 self.suspend(conn)
 
     async def _replay(self, conn: Connection, cmd: _Subscribe) -> None:
-        """Check access, then replay from the cursor or tell the client to reload: one read
-        connection for the three, since every resuming client comes through here."""
+        """Check access and read the head (one query), then replay from the cursor or tell the
+        client to reload, on one read connection: every resuming client comes through here."""
         if not self.is_subscribed(conn, cmd.stream):
             return
         limit = self.rt.settings.replay_limit
         try:
             source, key = self._source(cmd.stream)
             async with self.rt.db.read_conn() as db:
-                await source.admit(db, conn.actor, key)
-                last = await source.head(db, conn.view, key)
+                last = await source.admit(db, conn.actor, key)
                 plan = plan_resume(after=cmd.after, last=last, limit=limit)
                 if not isinstance(plan, Reload):
                     events = await source.read(db, conn.view, key, cmd.after, limit)
