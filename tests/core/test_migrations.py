@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from helpline.core.db import make_engine
 from helpline.core.migrate import include_object, upgrade
@@ -77,3 +78,36 @@ def test_duplicate_global_shortcuts_survive_the_upgrade_renamed(tmp_path: Path) 
     upgrade(url)
     found = asyncio.run(rows("SELECT id, shortcut FROM canned_responses ORDER BY id"))
     assert found == [(1, "hello"), (2, "hello-2"), (3, "hello-3")]
+
+
+def test_the_widget_keeps_its_look_after_the_upgrade(tmp_path: Path) -> None:
+    """0007 stores the widget settings as they were before settings existed, in one row that
+    stays one row."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/w.db"
+    upgrade(url)
+
+    async def run() -> tuple[list[tuple[object, ...]], bool]:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.exec_driver_sql(
+                    "SELECT id, colour, greeting, position, name_field, email_field, topics "
+                    "FROM widget_settings"
+                )
+                found = [tuple(r) for r in result.fetchall()]
+            async with engine.begin() as conn:
+                try:
+                    await conn.exec_driver_sql(
+                        "INSERT INTO widget_settings (id, colour, greeting, position, name_field, "
+                        "email_field, topics) VALUES (2, '#000000', 'x', 'left', 'hidden', "
+                        "'hidden', '[]')"
+                    )
+                except IntegrityError:
+                    return found, False
+            return found, True
+        finally:
+            await engine.dispose()
+
+    found, second_row_allowed = asyncio.run(run())
+    assert found == [(1, "#2454d6", "Chat with us", "right", "required", "optional", "[]")]
+    assert not second_row_allowed
