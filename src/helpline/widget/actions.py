@@ -30,8 +30,8 @@ async def do_put_widget_settings(
         row.email_field = settings.prechat_fields.email
         row.topics = list(settings.topics)
         row.updated_at, row.updated_by = now(), staff.user_id
-        new = settings.model_dump()
-        changed = {k: v for k, v in new.items() if before.model_dump()[k] != v}
+        old = before.model_dump()
+        changed = {k: v for k, v in settings.model_dump().items() if old[k] != v}
         audit.record(
             s,
             actor_id=staff.user_id,
