@@ -105,12 +105,14 @@ class FakeSocket {
 
 type Call = { url: string; body: Frame & { subscribe?: { stream: string; after: number }[] }; headers: Record<string, string>; push?: (f: Frame) => void; aborted: () => boolean };
 const calls: Call[] = [];
+const settle = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 const replies = new Map<string, Frame>(); // POST /rt/frames answers, by client_id
 
 async function fakeFetch(url: string, init: RequestInit): Promise<Response> {
   const call: Call = { url, body: JSON.parse(String(init.body)), headers: init.headers as Record<string, string>, aborted: () => Boolean(init.signal?.aborted) };
   calls.push(call);
   if (url.endsWith("/frames")) {
+    if (call.body.client_id === "slow") await settle(30);
     const reply = replies.get(String(call.body.client_id)) ?? { type: "ok" };
     return new Response(JSON.stringify(reply));
   }
@@ -132,7 +134,7 @@ g.fetch = fakeFetch;
 g.HELPLINE_WS_RETRY_MS = 30;
 
 const { Connection } = await import("../src/shared/protocol");
-const settle = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+const { StreamLink } = await import("../src/shared/transport");
 const streams = () => calls.filter((c) => c.url.endsWith("/stream"));
 const posted = () => calls.filter((c) => c.url.endsWith("/frames")).map((c) => c.body);
 
@@ -242,4 +244,19 @@ test("a WebSocket tried from the stream that fails is tried again later, and the
   assert.equal(c.state, "open");
   assert.equal(streams().length, 1);
   c.close();
+});
+
+test("frames are posted one at a time, in the order sent, and late replies still count", async () => {
+  calls.length = 0;
+  const got: unknown[] = [];
+  replies.set("slow", { type: "ack", client_id: "slow", ref: "slow" });
+  const link = new StreamLink({ headers: () => ({}), cursors: () => [] }, { frame: () => undefined, reply: (f) => got.push(f.client_id), closed: () => undefined });
+  link.send({ type: "send", client_id: "slow", ref: "slow" });
+  link.send({ type: "send", client_id: "fast", ref: "fast" });
+  await settle(10);
+  assert.deepEqual(posted().map((f) => f.client_id), ["slow"]);
+  link.close(); // a switch: what is not posted yet is left to the next link
+  await settle(50);
+  assert.deepEqual(posted().map((f) => f.client_id), ["slow"]);
+  assert.deepEqual(got, ["slow"]);
 });

@@ -226,6 +226,9 @@ export class Connection {
         this.lastHeard = Date.now();
         this.receive(frame);
       },
+      reply: (frame: Frame) => {
+        if (!this.stopped) this.receive(frame);
+      },
       closed: (welcomed: boolean) => {
         if (link === this.probe) return this.probeFailed();
         if (link !== this.link) return;

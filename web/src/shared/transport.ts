@@ -13,6 +13,8 @@ export type TransportKind = "websocket" | "sse";
 /** What the `Connection` learns from a link; a link reports `closed` once, never after `close()`. */
 export interface LinkEvents {
   frame(frame: Frame): void;
+  /** The answer to a frame sent; it may arrive after the link was closed, and still counts. */
+  reply(frame: Frame): void;
   /** The link ended by itself; `welcomed` says whether it had said `welcome` first. */
   closed(welcomed: boolean): void;
 }
@@ -191,23 +193,26 @@ export class StreamLink implements Link {
   private welcomed = false;
   private done = false;
   private reopenTimer = 0;
+  private posting: Promise<void> = Promise.resolve();
 
   constructor(private options: StreamOptions, private events: LinkEvents) {
     this.open();
   }
 
-  /** POST one frame; its answer is handled like any frame the server sends. A reply that only
-   *  says `ok` to a frame without `ref` is dropped: a WebSocket sends none. */
+  /** POST one frame once the frames before it are answered: concurrent requests could reach the
+   *  server in another order, and a WebSocket keeps the order. A reply that only says `ok` to a
+   *  frame without `ref` is dropped: a WebSocket sends none. */
   send(frame: Frame): void {
-    if (this.done) return;
-    fetch("/api/v1/rt/frames", this.request(frame))
-      .then((r) => r.json() as Promise<Frame>)
-      .then(
-        (reply) => {
-          if (reply.type !== "ok" || reply.ref !== undefined) this.events.frame(reply);
-        },
-        () => this.end(), // the network failed: start over, which resends what is pending
-      );
+    this.posting = this.posting.then(async () => {
+      if (this.done) return; // the next link resends what is still pending
+      let reply: Frame;
+      try {
+        reply = (await (await fetch("/api/v1/rt/frames", this.request(frame))).json()) as Frame;
+      } catch {
+        return this.end(); // the network failed: start over, which resends what is pending
+      }
+      if (reply.type !== "ok" || reply.ref !== undefined) this.events.reply(reply);
+    });
   }
 
   /** Open a new stream unless the current one already follows `stream` from `after`. */
