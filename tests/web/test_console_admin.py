@@ -37,6 +37,16 @@ def test_an_admin_sets_up_a_team_and_its_agents_in_the_console(
     row = page.get_by_role("row", name=f"Returns {tag}")
     expect(row).to_contain_text("returns, refunds")
     expect(row).to_contain_text("3")
+    expect(row).to_contain_text("default")  # skills dropped after the server's default wait
+
+    page.get_by_role("button", name=f"Edit team Returns {tag}").click()
+    form = page.get_by_role("form", name=f"Edit team Returns {tag}")
+    form.get_by_label("Drop skills after (seconds)").fill("30")
+    shot(page, "console-admin-team-form-768")
+    form.get_by_role("button", name="Save team").click()
+    expect(row).to_contain_text("30 s")
+    teams = {t["name"]: t for t in admin(web).call("GET", "/teams")}
+    assert teams[f"Returns {tag}"]["relax_skills_after_s"] == 30
 
     page.get_by_role("button", name="Users").click()
     for name in (f"Ada {tag}", f"Bo {tag}"):

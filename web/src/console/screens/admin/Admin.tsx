@@ -71,12 +71,13 @@ function Teams(props: { teams: Team[]; onSaved: () => Promise<void> }) {
       <button onClick={() => setEditing("new")}>New team</button>
       {editing && <TeamForm team={editing === "new" ? null : editing} onDone={async (saved) => { setEditing(null); if (saved) await props.onSaved(); }} />}
       <table class="rows">
-        <thead><tr><th>Name</th><th>Skills</th><th>Languages</th><th>Chats each</th><th>Answer within</th><th /></tr></thead>
+        <thead><tr><th>Name</th><th>Skills</th><th>Languages</th><th>Chats each</th><th>Answer within</th><th>Skills dropped after</th><th /></tr></thead>
         <tbody>
           {props.teams.map((t) => (
             <tr key={t.id}>
               <td>{t.name}</td><td>{showTags(t.skills)}</td><td>{showTags(t.languages)}</td>
               <td>{t.multi_chat ? t.concurrency_cap : 1}</td><td>{t.answer_timeout_s} s</td>
+              <td>{t.relax_skills_after_s == null ? "default" : `${t.relax_skills_after_s} s`}</td>
               <td><button class="link" aria-label={`Edit team ${t.name}`} onClick={() => setEditing(t)}>Edit</button></td>
             </tr>
           ))}
@@ -88,13 +89,13 @@ function Teams(props: { teams: Team[]; onSaved: () => Promise<void> }) {
 
 function TeamForm(props: { team: Team | null; onDone: (saved: boolean) => Promise<void> }) {
   const t = props.team;
-  const [form, setForm] = useState({ name: t?.name ?? "", skills: showTags(t?.skills ?? []), languages: showTags(t?.languages ?? []), cap: String(t?.concurrency_cap ?? 2), multi: t?.multi_chat ?? true, timeout: String(t?.answer_timeout_s ?? 45) });
+  const [form, setForm] = useState({ name: t?.name ?? "", skills: showTags(t?.skills ?? []), languages: showTags(t?.languages ?? []), cap: String(t?.concurrency_cap ?? 2), multi: t?.multi_chat ?? true, timeout: String(t?.answer_timeout_s ?? 45), relax: t?.relax_skills_after_s == null ? "" : String(t.relax_skills_after_s) });
   const [error, setError] = useState<Failure>(null);
   const set = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) =>
     setForm((f) => ({ ...f, [key]: e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value }));
   async function save(e: Event) {
     e.preventDefault();
-    const body = { name: form.name.trim(), skills: parseTags(form.skills), languages: parseTags(form.languages), concurrency_cap: Number(form.cap), multi_chat: form.multi, answer_timeout_s: Number(form.timeout) };
+    const body = { name: form.name.trim(), skills: parseTags(form.skills), languages: parseTags(form.languages), concurrency_cap: Number(form.cap), multi_chat: form.multi, answer_timeout_s: Number(form.timeout), relax_skills_after_s: form.relax.trim() === "" ? null : Number(form.relax) };
     try {
       if (t) await api("PATCH", `/teams/${t.id}`, changes(t, body));
       else await api("POST", "/teams", body);
@@ -110,6 +111,7 @@ function TeamForm(props: { team: Team | null; onDone: (saved: boolean) => Promis
       <Field label="Languages" name="languages" error={error}><input id="f-languages" value={form.languages} onInput={set("languages")} placeholder="en, es" /></Field>
       <Field label="Chats per agent" name="concurrency_cap" error={error}><input id="f-concurrency_cap" type="number" min={1} max={20} value={form.cap} onInput={set("cap")} /></Field>
       <Field label="Answer an offer within (seconds)" name="answer_timeout_s" error={error}><input id="f-answer_timeout_s" type="number" min={5} max={600} value={form.timeout} onInput={set("timeout")} /></Field>
+      <Field label="Drop skills after (seconds)" name="relax_skills_after_s" error={error}><input id="f-relax_skills_after_s" type="number" min={0} max={86400} value={form.relax} onInput={set("relax")} placeholder="server default" aria-describedby="f-relax-hint" /><small id="f-relax-hint">How long a chat waits for an agent with the skills it needs; empty uses the server's default.</small></Field>
       <div class="field check"><label><input type="checkbox" checked={form.multi} onChange={set("multi")} /> Several chats at once</label></div>
       {error && !error.field && <p class="error" role="alert">{error.message}</p>}
       <div class="actions"><button type="submit">{t ? "Save team" : "Create team"}</button><button type="button" class="link" onClick={() => void props.onDone(false)}>Cancel</button></div>

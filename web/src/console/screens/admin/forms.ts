@@ -1,7 +1,7 @@
 // The admin forms as data: tags typed as text, the changes a form makes to a record, and which
 // field a server error belongs to. Pure, unit-tested in web/tests/admin.test.ts.
 
-export type Team = { id: number; name: string; skills: string[]; languages: string[]; concurrency_cap: number; multi_chat: boolean; answer_timeout_s: number; is_default: boolean };
+export type Team = { id: number; name: string; skills: string[]; languages: string[]; concurrency_cap: number; multi_chat: boolean; answer_timeout_s: number; relax_skills_after_s: number | null; is_default: boolean };
 export type User = { id: number; email: string; name: string; role: string; skills: string[]; languages: string[]; is_active: boolean; team_ids: number[] };
 export const ROLES = ["agent", "supervisor", "qa", "admin"] as const;
 
