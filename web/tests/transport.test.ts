@@ -82,8 +82,10 @@ class FakeSocket {
   onmessage: ((m: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
   onerror: (() => void) | null = null;
+  static down = false; // the server is unreachable: every socket fails at once
   constructor(public url: string) {
     FakeSocket.all.push(this);
+    if (FakeSocket.down) setTimeout(() => this.refuse(), 0);
   }
   send(data: string) {
     this.sent.push(JSON.parse(data));
@@ -116,6 +118,7 @@ async function fakeFetch(url: string, init: RequestInit): Promise<Response> {
     const reply = replies.get(String(call.body.client_id)) ?? { type: "ok" };
     return new Response(JSON.stringify(reply));
   }
+  if (FakeSocket.down) throw new TypeError("Failed to fetch");
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const encoder = new TextEncoder();
@@ -149,6 +152,7 @@ test("a refused upgrade moves to the event stream and a working one moves back, 
   FakeSocket.all.at(-1)!.refuse();
   await settle();
   assert.equal(c.transport, "sse");
+  await settle(1050); // the usual backoff before the third try
   assert.equal(FakeSocket.all.length, 2);
 
   // The stream carries the subscriptions and the visitor's token.
@@ -229,7 +233,7 @@ test("a WebSocket tried from the stream that fails is tried again later, and the
   FakeSocket.all.at(-1)!.refuse();
   await settle();
   FakeSocket.all.at(-1)!.refuse();
-  await settle();
+  await settle(1050);
   assert.equal(streams()[0].headers["X-CSRF-Token"], "csrf");
   assert.equal(streams()[0].headers.Authorization, undefined);
   streams()[0].push!({ type: "welcome", v: 1 });
@@ -259,4 +263,19 @@ test("frames are posted one at a time, in the order sent, and late replies still
   await settle(50);
   assert.deepEqual(posted().map((f) => f.client_id), ["slow"]);
   assert.deepEqual(got, ["slow"]);
+});
+
+test("while the server is down both transports are tried in turn, with a growing wait", async () => {
+  FakeSocket.all = [];
+  calls.length = 0;
+  FakeSocket.down = true;
+  const c = new Connection("ws://test/ws", "tok", { onEvent: () => undefined });
+  c.subscribe("conversation:1", 0);
+  await settle(2500);
+  FakeSocket.down = false;
+  c.close();
+  const tries = FakeSocket.all.length + streams().length;
+  // Waits of 0, 0.5-1, 1-2 and 2-4 s: at most five tries in 2.5 s, never a tight loop.
+  assert.ok(tries >= 3 && tries <= 5, `${tries} tries`);
+  assert.ok(streams().length >= 1 && FakeSocket.all.length >= 2);
 });

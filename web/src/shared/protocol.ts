@@ -208,7 +208,7 @@ export class Connection {
     if (!this.link || this.stopped) return;
     this.link.close();
     this.link = null;
-    this.reconnect(false);
+    this.reconnect();
   }
 
   private connect(): void {
@@ -234,7 +234,7 @@ export class Connection {
         if (link !== this.link) return;
         this.link = null;
         this.linkState = nextLink(this.linkState, { type: "closed", welcomed, online: navigator.onLine }, this.policy);
-        this.reconnect(kind !== this.linkState.kind);
+        this.reconnect();
       },
     };
     const link: Link =
@@ -253,8 +253,8 @@ export class Connection {
     return [...this.cursors].filter(([stream]) => !this.catchingUp.has(stream));
   }
 
-  /** Connect again after a backoff; at once when the transport changed. */
-  private reconnect(switched: boolean): void {
+  /** Connect again after a backoff (over the transport `nextLink` chose). */
+  private reconnect(): void {
     window.clearInterval(this.pingTimer);
     window.clearTimeout(this.probeTimer);
     this.probe?.close();
@@ -264,7 +264,7 @@ export class Connection {
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     window.clearTimeout(this.retryTimer);
-    this.retryTimer = window.setTimeout(() => this.connect(), switched || (this.attempt === 1 && navigator.onLine) ? 0 : delay);
+    this.retryTimer = window.setTimeout(() => this.connect(), this.attempt === 1 && navigator.onLine ? 0 : delay);
   }
 
   /** While on the event stream, try a WebSocket again after a while. */
