@@ -19,6 +19,7 @@ from helpline.core.config import Settings
 from helpline.core.db import Database
 from helpline.core.errors import HelplineError
 from helpline.core.migrate import upgrade
+from helpline.core.permissions import Role
 
 # The request line and headers together; a larger request head gets 400 before any parsing.
 MAX_REQUEST_HEAD_BYTES = 16 * 1024
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     create = user.add_parser("create", help="create a user; prints a generated password")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--role", choices=["admin", "supervisor", "agent", "qa"], default="agent")
+    create.add_argument("--role", choices=[str(r) for r in Role], default="agent")
     create.add_argument("--team", action="append", help="team name (repeatable)")
     create.add_argument("--password", help="set this password instead of generating one")
 

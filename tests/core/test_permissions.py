@@ -55,3 +55,16 @@ def test_capabilities_of_lists_what_a_role_may_do() -> None:
         assert listed == sorted(listed)
         assert set(listed) == {c.value for c in Capability if can(role.value, c)}
     assert capabilities_of("pirate") == []
+
+
+def test_every_role_list_is_the_enum() -> None:
+    """Where a role list must be written out as a type (request bodies, the welcome frame's
+    schema), it names exactly the roles ``core.permissions`` knows."""
+    from typing import get_args
+
+    from helpline.agents.schemas import Role as RequestRole
+    from helpline.realtime.frames import StaffWelcome
+
+    roles = {str(r) for r in Role}
+    assert set(get_args(RequestRole)) == roles
+    assert set(get_args(StaffWelcome.model_fields["role"].annotation)) == roles

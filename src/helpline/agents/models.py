@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from helpline.core.clock import now
 from helpline.core.db import Base
 
-ROLES = ("admin", "supervisor", "agent", "qa")
 STATUSES = ("online", "away", "offline")
 
 
