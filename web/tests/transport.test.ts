@@ -130,7 +130,14 @@ async function fakeFetch(url: string, init: RequestInit): Promise<Response> {
 }
 
 const g = globalThis as Record<string, unknown>;
-g.window = { addEventListener() {}, setInterval: () => 0, clearInterval() {}, setTimeout, clearTimeout };
+const listeners: Record<string, (() => void)[]> = {};
+g.window = {
+  addEventListener: (type: string, fn: () => void) => (listeners[type] ??= []).push(fn),
+  setInterval: () => 0,
+  clearInterval() {},
+  setTimeout,
+  clearTimeout,
+};
 g.navigator = { onLine: true };
 g.WebSocket = FakeSocket;
 g.fetch = fakeFetch;
@@ -278,4 +285,21 @@ test("while the server is down both transports are tried in turn, with a growing
   // Waits of 0, 0.5-1, 1-2 and 2-4 s: at most five tries in 2.5 s, never a tight loop.
   assert.ok(tries >= 3 && tries <= 5, `${tries} tries`);
   assert.ok(streams().length >= 1 && FakeSocket.all.length >= 2);
+});
+
+test("coming back online retries at once, on a WebSocket", async () => {
+  FakeSocket.all = [];
+  calls.length = 0;
+  const c = new Connection("ws://test/ws", "tok", { onEvent: () => undefined });
+  FakeSocket.all.at(-1)!.refuse();
+  await settle();
+  FakeSocket.all.at(-1)!.refuse(); // now waiting 0.5-1 s, to try the event stream next
+  await settle();
+  assert.equal(c.transport, "sse");
+  listeners.online.forEach((fn) => fn());
+  assert.equal(FakeSocket.all.length, 3);
+  assert.equal(c.transport, "websocket");
+  await settle(1100);
+  assert.equal(streams().length, 0);
+  c.close();
 });

@@ -92,10 +92,11 @@ export class Connection {
     window.addEventListener("offline", () => this.abandon());
     window.addEventListener("online", () => {
       this.linkState = nextLink(this.linkState, { type: "online" }, this.policy);
-      if (this.state !== "open") {
-        this.attempt = 0;
-        this.abandon();
-      }
+      if (this.state === "open" || this.stopped) return;
+      this.attempt = 0;
+      if (this.link) return this.abandon();
+      window.clearTimeout(this.retryTimer); // waiting to retry: retry now
+      this.connect();
     });
     window.setInterval(() => {
       if (this.state === "open" && Date.now() - this.lastHeard > this.heartbeatMs * 2.5) this.abandon();
