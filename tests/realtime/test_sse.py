@@ -124,6 +124,9 @@ async def test_fallback_errors_are_the_same_frames_with_http_statuses(
         assert r.status_code == 401
         r = await anon.post("/api/v1/rt/stream", json={"v": 1})
         assert r.status_code == 401
+    many = [{"stream": chat.stream, "after": 0}] * 201
+    r = await post("/api/v1/rt/stream", json={"v": 1, "subscribe": many})
+    assert r.status_code == 422 and r.json()["details"]["fields"] == ["subscribe"]
     async with open_stream(
         chat.http, {"v": 1, "subscribe": [{"stream": other.stream, "after": 0}]}
     ) as stream:

@@ -35,6 +35,7 @@ from helpline.realtime.websocket import welcome
 
 router = APIRouter(prefix="/api/v1/rt", tags=["realtime"])
 _CLOSED = ""
+MAX_STREAMS = 200
 
 
 class StreamCursor(BaseModel):
@@ -46,7 +47,8 @@ class StreamCursor(BaseModel):
 class StreamRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     v: int
-    subscribe: list[StreamCursor] = Field(default_factory=list, max_length=50)
+    # A supervisor's console may follow many chats at once; each entry is a few dozen bytes.
+    subscribe: list[StreamCursor] = Field(default_factory=list, max_length=MAX_STREAMS)
 
 
 def _runtime(request: Request) -> Runtime:
