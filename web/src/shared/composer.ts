@@ -1,0 +1,68 @@
+// What the widget's and the console's composers share: Enter sends (Shift+Enter is a new line),
+// and "is typing" notices that start at most every few seconds and stop once.
+import { useEffect, useRef } from "preact/hooks";
+
+/** Whether a key press in a composer sends the draft. */
+export function sendsOnEnter(e: { key: string; shiftKey: boolean }): boolean {
+  return e.key === "Enter" && !e.shiftKey;
+}
+
+export type TypingClock = { now: () => number; later: (f: () => void, ms: number) => () => void };
+
+const SYSTEM_CLOCK: TypingClock = {
+  now: () => Date.now(),
+  later: (f, ms) => {
+    const timer = setTimeout(f, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Turns drafting into `typing` notices through `post`: "started" at most every `everyMs` while
+ *  the draft changes, "stopped" once after a "started". With `idleMs`, a draft left alone that
+ *  long counts as stopped. */
+export class TypingNotices {
+  private since = 0; // when "started" was last posted; 0: stopped
+  private cancelIdle: (() => void) | null = null;
+
+  constructor(
+    private post: (active: boolean) => void,
+    private options: { everyMs?: number; idleMs?: number } = {},
+    private clock: TypingClock = SYSTEM_CLOCK,
+  ) {}
+
+  /** The draft changed; `active` is false when it no longer counts as typing (emptied). */
+  changed(active: boolean): void {
+    if (!active) return this.stop();
+    this.cancel();
+    const now = this.clock.now();
+    if (now - this.since > (this.options.everyMs ?? 2000)) {
+      this.post(true);
+      this.since = now;
+    }
+    if (this.options.idleMs !== undefined) this.cancelIdle = this.clock.later(() => this.stop(), this.options.idleMs);
+  }
+
+  /** Typing stopped (sent, left, or turned to a note): say so, if "started" was said. */
+  stop(): void {
+    this.cancel();
+    if (this.since) this.post(false);
+    this.since = 0;
+  }
+
+  /** Forget the idle timer (the composer is gone). */
+  cancel(): void {
+    this.cancelIdle?.();
+    this.cancelIdle = null;
+  }
+}
+
+/** A `TypingNotices` for a component's lifetime; `post` may change between renders. */
+export function useTypingNotices(post: (active: boolean) => void, options: { everyMs?: number; idleMs?: number } = {}): TypingNotices {
+  const latest = useRef(post);
+  latest.current = post;
+  const notices = useRef<TypingNotices | null>(null);
+  if (!notices.current) notices.current = new TypingNotices((active) => latest.current(active), options);
+  const current = notices.current;
+  useEffect(() => () => current.cancel(), [current]);
+  return current;
+}

@@ -1,0 +1,91 @@
+// Unit tests for the composers' shared rules (src/shared/composer.ts), with a fake clock.
+// Run: npm test.
+import assert from "node:assert/strict";
+import { test } from "vitest";
+import { TypingNotices, sendsOnEnter } from "../src/shared/composer";
+
+function fakeClock() {
+  let t = 1_000_000;
+  const timers: { at: number; f: () => void }[] = [];
+  return {
+    clock: {
+      now: () => t,
+      later: (f: () => void, ms: number) => {
+        const timer = { at: t + ms, f };
+        timers.push(timer);
+        return () => { const i = timers.indexOf(timer); if (i >= 0) timers.splice(i, 1); };
+      },
+    },
+    advance(ms: number) {
+      t += ms;
+      for (const timer of timers.filter((x) => x.at <= t)) {
+        timers.splice(timers.indexOf(timer), 1);
+        timer.f();
+      }
+    },
+  };
+}
+
+test("Enter sends; Shift+Enter and other keys do not", () => {
+  assert.equal(sendsOnEnter({ key: "Enter", shiftKey: false }), true);
+  assert.equal(sendsOnEnter({ key: "Enter", shiftKey: true }), false);
+  assert.equal(sendsOnEnter({ key: "a", shiftKey: false }), false);
+});
+
+test("typing is said at most every two seconds, and stopped once", () => {
+  const posted: boolean[] = [];
+  const c = fakeClock();
+  const n = new TypingNotices((a) => posted.push(a), {}, c.clock);
+  n.changed(true);
+  c.advance(500);
+  n.changed(true);
+  assert.deepEqual(posted, [true]);
+  c.advance(1600);
+  n.changed(true);
+  assert.deepEqual(posted, [true, true]);
+  n.stop();
+  n.stop();
+  assert.deepEqual(posted, [true, true, false]);
+  n.changed(true); // after a stop, the next keystroke says so at once
+  assert.deepEqual(posted, [true, true, false, true]);
+});
+
+test("an emptied draft stops typing, and nothing is said if typing was never said", () => {
+  const posted: boolean[] = [];
+  const n = new TypingNotices((a) => posted.push(a), {}, fakeClock().clock);
+  n.changed(false);
+  n.stop();
+  assert.deepEqual(posted, []);
+  n.changed(true);
+  n.changed(false);
+  assert.deepEqual(posted, [true, false]);
+});
+
+test("with idleMs, a draft left alone stops typing; without it, it never does", () => {
+  const posted: boolean[] = [];
+  const c = fakeClock();
+  const n = new TypingNotices((a) => posted.push(a), { idleMs: 4000 }, c.clock);
+  n.changed(true);
+  c.advance(3000);
+  n.changed(true); // each keystroke restarts the wait
+  c.advance(3000);
+  assert.deepEqual(posted, [true, true]);
+  c.advance(1000);
+  assert.deepEqual(posted, [true, true, false]);
+
+  const plain: boolean[] = [];
+  const d = fakeClock();
+  new TypingNotices((a) => plain.push(a), {}, d.clock).changed(true);
+  d.advance(60000);
+  assert.deepEqual(plain, [true]);
+});
+
+test("cancel drops the idle wait without saying anything", () => {
+  const posted: boolean[] = [];
+  const c = fakeClock();
+  const n = new TypingNotices((a) => posted.push(a), { idleMs: 4000 }, c.clock);
+  n.changed(true);
+  n.cancel();
+  c.advance(5000);
+  assert.deepEqual(posted, [true]);
+});
