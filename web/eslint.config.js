@@ -25,18 +25,4 @@ export default tseslint.config(
     files: ["scripts/**/*.mjs"],
     languageOptions: { globals: { console: "readonly", process: "readonly", URL: "readonly" } },
   },
-  {
-    // Loose frame, event and response types that the types generated from the server's schemas
-    // replace (issue 9, typed events). Listed so that no new file picks the habit up.
-    files: [
-      "src/console/api.ts",
-      "src/shared/protocol.ts",
-      "src/shared/receipts.ts",
-      "src/widget/api.ts",
-      "src/widget/main.tsx",
-      "tests/protocol.test.ts",
-      "tests/receipts.test.ts",
-    ],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
-  },
 );

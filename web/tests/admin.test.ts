@@ -1,6 +1,7 @@
 // The admin forms' pure rules (src/console/screens/admin/forms.ts).
 import { describe, expect, it } from "vitest";
-import { type ApiError, changes, errorField, parseTags, showTags } from "../src/console/screens/admin/forms";
+import { changes, errorField, parseTags, showTags } from "../src/console/screens/admin/forms";
+import { ApiError, type ErrorDetails } from "../src/shared/http";
 
 describe("tags", () => {
   it("split on commas and spaces, lower-cased, without repeats or blanks", () => {
@@ -19,12 +20,13 @@ describe("changes", () => {
 });
 
 describe("errorField", () => {
-  const err = (details?: ApiError["details"]): ApiError => Object.assign(new Error("m"), { details });
+  const err = (details?: ErrorDetails): ApiError => new ApiError("m", "invalid", 422, details);
   it("names the form field a server error is about", () => {
     expect(errorField(err({ fields: ["skills.0"] }))).toBe("skills");
     expect(errorField(err({ fields: ["password"] }))).toBe("password");
     expect(errorField(err({}))).toBe("");
     expect(errorField(err())).toBe("");
+    expect(errorField(new TypeError("Failed to fetch"))).toBe("");
   });
   it("keeps the path within objects whose fields have inputs of their own", () => {
     expect(errorField(err({ fields: ["prechat_fields.email"] }), ["prechat_fields"])).toBe("prechat_fields.email");

@@ -2,14 +2,16 @@
 // WebSocket and window stand in for the browser). Run: npm test.
 import assert from "node:assert/strict";
 import { test } from "vitest";
+import type { Message } from "../src/shared/generated/protocol";
 
-type Fake = { sent: any[]; receive: (frame: object) => void };
+type Sent = Record<string, unknown>;
+type Fake = { sent: Sent[]; receive: (frame: object) => void };
 const sockets: Fake[] = [];
 
 class FakeSocket {
   static OPEN = 1;
   readyState = 1;
-  sent: any[] = [];
+  sent: Sent[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((m: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
@@ -24,7 +26,7 @@ class FakeSocket {
   close() {}
 }
 
-const g = globalThis as any;
+const g = globalThis as unknown as Record<string, unknown>;
 g.window = { addEventListener() {}, setInterval: () => 0, clearInterval() {}, setTimeout, clearTimeout };
 g.navigator = { onLine: true };
 g.WebSocket = FakeSocket;
@@ -32,7 +34,8 @@ g.WebSocket = FakeSocket;
 const { Connection, fetchHistory, reloadPlan } = await import("../src/shared/protocol");
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
-const events = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ type: "message", seq: from + i }));
+const message = (seq: number): Message => ({ type: "message", seq, conversation_id: 1, sender: { kind: "visitor" }, created_at: "", text: "", client_id: "" });
+const events = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => message(from + i));
 
 /** A REST history of `last` events served in pages of 200, recording each `after` asked for. */
 function history(last: number, asked: number[]) {
@@ -44,9 +47,9 @@ function history(last: number, asked: number[]) {
 }
 
 test("reloadPlan keeps the cursor when behind and starts over when ahead", () => {
-  assert.deepEqual(reloadPlan({ type: "reload", reason: "too_far_behind", last_seq: 5000 }, 17), { reset: false, from: 17 });
-  assert.deepEqual(reloadPlan({ type: "reload", reason: "cursor_ahead", last_seq: 5 }, 17), { reset: true, from: 0 });
-  assert.deepEqual(reloadPlan({ type: "reload", reason: "too_far_behind", last_seq: 5 }, 17), { reset: true, from: 0 });
+  assert.deepEqual(reloadPlan({ reason: "too_far_behind", last_seq: 5000 }, 17), { reset: false, from: 17 });
+  assert.deepEqual(reloadPlan({ reason: "cursor_ahead", last_seq: 5 }, 17), { reset: true, from: 0 });
+  assert.deepEqual(reloadPlan({ reason: "too_far_behind", last_seq: 5 }, 17), { reset: true, from: 0 });
 });
 
 test("fetchHistory reads every page once, in order, and skips what it already has", async () => {

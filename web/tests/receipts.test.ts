@@ -20,8 +20,11 @@ function fakeClock() {
   return {
     clock: {
       now: () => t,
-      setTimeout: (f: () => void, ms: number) => { const timer = { at: t + ms, f }; timers.push(timer); return timer; },
-      clearTimeout: (timer: any) => { const i = timers.indexOf(timer); if (i >= 0) timers.splice(i, 1); },
+      later: (f: () => void, ms: number) => {
+        const timer = { at: t + ms, f };
+        timers.push(timer);
+        return () => { const i = timers.indexOf(timer); if (i >= 0) timers.splice(i, 1); };
+      },
     },
     advance(ms: number) {
       t += ms;

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "vitest";
 
+import type { Ack } from "../src/shared/generated/protocol";
 import { type LinkPolicy, type LinkState, initialLink, nextLink, parseSse } from "../src/shared/transport";
 
 type Frame = { type: string; [key: string]: unknown };
@@ -150,7 +151,7 @@ const posted = () => calls.filter((c) => c.url.endsWith("/frames")).map((c) => c
 
 test("a refused upgrade moves to the event stream and a working one moves back, losing and repeating nothing", async () => {
   const seen: number[] = [];
-  const acks: Frame[] = [];
+  const acks: Ack[] = [];
   const c = new Connection("ws://test/ws", "tok", { onEvent: (_s, e) => seen.push(e.seq) });
   c.subscribe("conversation:1", 0);
   FakeSocket.all.at(-1)!.refuse();
@@ -261,9 +262,9 @@ test("frames are posted one at a time, in the order sent, and late replies still
   calls.length = 0;
   const got: unknown[] = [];
   replies.set("slow", { type: "ack", client_id: "slow", ref: "slow" });
-  const link = new StreamLink({ headers: () => ({}), cursors: () => [] }, { frame: () => undefined, reply: (f) => got.push(f.client_id), closed: () => undefined });
-  link.send({ type: "send", client_id: "slow", ref: "slow" });
-  link.send({ type: "send", client_id: "fast", ref: "fast" });
+  const link = new StreamLink({ headers: () => ({}), cursors: () => [] }, { frame: () => undefined, reply: (f) => got.push(f.type === "ack" ? f.client_id : f.type), closed: () => undefined });
+  link.send({ type: "send", conversation_id: 1, client_id: "slow", ref: "slow", text: "" });
+  link.send({ type: "send", conversation_id: 1, client_id: "fast", ref: "fast", text: "" });
   await settle(10);
   assert.deepEqual(posted().map((f) => f.client_id), ["slow"]);
   link.close(); // a switch: what is not posted yet is left to the next link

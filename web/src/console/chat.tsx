@@ -1,30 +1,22 @@
 // One open chat: history, composer with canned replies and notes, customer panel, transfer, wrap-up.
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationEvent } from "../shared/generated/protocol";
+import { sendsOnEnter, useTypingNotices } from "../shared/composer";
+import { senderName, systemLine } from "../shared/events";
+import type { ConversationEvent, ErrorFrame } from "../shared/generated/protocol";
+import { Bubble, MessageList, SystemLine } from "../shared/messages";
 import type { Connection } from "../shared/protocol";
-import { RichText, clock } from "../shared/text";
+import { clock } from "../shared/text";
 import { api } from "./api";
 import type { Me } from "./main";
-import { type Chat, type TransferTarget, keepTarget, senderName, transferGroups } from "./state";
+import { type Chat, type TransferTarget, keepTarget, transferGroups } from "./state";
 
 export type { Chat };
 type Canned = { id: number; shortcut: string; title: string; body: string };
+/** `POST /canned-responses/{id}/render`: the text, and the variables it could not fill in. */
+type Rendered = { text: string; missing: string[] };
 type Customer = { name: string; email: string; tier: string; account_status: string; external_id: string | null; past: { id: number; state: string; topic: string; created_at: string }[] };
-
-/** The line shown for an event that is not a message, a note or a handover; null for none. */
-function systemLine(e: ConversationEvent): string | null {
-  switch (e.type) {
-    case "started": return `Chat started${e.data.topic ? ` about ${e.data.topic}` : ""}`;
-    case "assigned": return `Offered to ${e.data.agent_name} (${e.data.reason.rule})`;
-    case "agent_joined": return `${e.data.agent_name} joined`;
-    case "agent_left": return `${e.data.agent_name} left`;
-    case "requeued": return `Back in the queue (${e.data.reason})`;
-    case "transferring": return "Visitor told they are being transferred";
-    case "ended": return `Chat ended by the ${e.data.by}`;
-    case "closed": return `Closed: ${e.data.resolution_code}`;
-    default: return null;
-  }
-}
+type TeamName = { id: number; name: string };
+type ResolutionCode = { code: string; label: string; active: boolean };
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -41,35 +33,15 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
   const [active, setActive] = useState(0);
   const [error, setError] = useState("");
   const [panel, setPanel] = useState<"none" | "customer" | "transfer" | "close">("none");
-  const list = useRef<HTMLOListElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const query = useRef(0); // the newest canned-response lookup; older answers are dropped
   const dismissed = useRef(false); // Escape closed the picker: send this draft as typed
-  const typingSince = useRef(0);
-  const typingIdle = useRef(0);
+  // Tell the visitor the agent is typing (at most every 2 s), and that they stopped.
+  const notices = useTypingNotices((active) => props.connection.raw({ type: "typing", conversation_id: chat.id, active }), { idleMs: TYPING_IDLE_MS });
   const focusWrapup = useRef(false);
   const visitor = props.events.find((e) => e.sender.kind === "visitor");
   const visitorName = (visitor && senderName(visitor.sender)) || "Visitor";
   const listId = `canned-${chat.id}`;
-
-  useEffect(() => { list.current?.scrollTo(0, list.current.scrollHeight); }, [props.events.length, props.typing]);
-  useEffect(() => () => { window.clearTimeout(typingIdle.current); }, []);
-
-  /** Tell the visitor the agent is typing (at most every 2 s), and that they stopped. */
-  function typing(activeNow: boolean) {
-    window.clearTimeout(typingIdle.current);
-    const frame = { type: "typing", conversation_id: chat.id };
-    if (!activeNow) {
-      if (typingSince.current) props.connection.raw({ ...frame, active: false });
-      typingSince.current = 0;
-      return;
-    }
-    if (Date.now() - typingSince.current > 2000) {
-      props.connection.raw({ ...frame, active: true });
-      typingSince.current = Date.now();
-    }
-    typingIdle.current = window.setTimeout(() => typing(false), TYPING_IDLE_MS);
-  }
 
   function closePicker() {
     query.current += 1;
@@ -79,13 +51,13 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
   async function lookup(value: string): Promise<Canned[]> {
     const m = CANNED_QUERY.exec(value.trim());
     if (!m) return [];
-    return api("GET", `/canned-responses?q=${encodeURIComponent(m[1])}`).catch(() => []);
+    return api<Canned[]>("GET", `/canned-responses?q=${encodeURIComponent(m[1])}`).catch(() => []);
   }
 
   async function onInput(value: string) {
     setDraft(value);
     dismissed.current = false;
-    if (!note && chat.state !== "wrap-up") typing(value.trim() !== "");
+    if (!note && chat.state !== "wrap-up") notices.changed(value.trim() !== "");
     const n = ++query.current;
     const found = CANNED_QUERY.test(value.trim()) ? await lookup(value) : [];
     if (n !== query.current) return;
@@ -96,7 +68,7 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
   async function insert(c: Canned) {
     closePicker();
     try {
-      const out = await api("POST", `/canned-responses/${c.id}/render`, { conversation_id: chat.id });
+      const out = await api<Rendered>("POST", `/canned-responses/${c.id}/render`, { conversation_id: chat.id });
       setDraft(out.text);
       setError(out.missing.length ? `Not filled in: ${out.missing.join(", ")}` : "");
     } catch (err) {
@@ -125,10 +97,10 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
     setDraft("");
     setError("");
     closePicker();
-    if (!note) typing(false);
+    if (!note) notices.stop();
     props.connection.send(chat.id, text, note ? "note" : "send").then(
       () => { if (chat.state === "assigned") props.onChanged(); },
-      (err) => { setDraft(text); setError(err.message); },
+      (err: ErrorFrame) => { setDraft(text); setError(err.message); },
     );
   }
 
@@ -152,7 +124,7 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
         return;
       }
     }
-    if (e.key === "Enter" && !e.shiftKey) void send(e);
+    if (sendsOnEnter(e)) void send(e);
   }
 
   async function act(path: string, body?: unknown) {
@@ -189,26 +161,20 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
       {panel === "customer" && <CustomerPanel id={chat.id} />}
       {panel === "transfer" && !ended && <TransferPanel chat={chat} onTransfer={(body) => act("transfer", body)} />}
       {(panel === "close" || ended) && <ClosePanel id={chat.id} autoFocus={focusWrapup.current} onClose={(body) => act("close", body)} />}
-      <ol class="messages" ref={list} aria-live="polite" aria-label="Messages" tabIndex={0}>
+      <MessageList count={props.events.length} typing={props.typing ? visitorName : null} focusable>
         {props.events.map((e) => {
           if (e.type === "message" || e.type === "note") {
-            const mine = e.sender.kind === "agent";
-            const message = (
-              <li key={e.seq} class={`msg ${e.type} ${mine ? "mine" : "theirs"}`}>
-                <span class="who">{e.type === "note" ? `Note · ${senderName(e.sender) ?? ""}` : senderName(e.sender) ?? "Visitor"}</span>
-                <RichText text={e.text} />
-                <span class="meta">{clock(e.created_at)}{e.data?.masked.length ? " · sensitive data masked" : ""}</span>
-              </li>
-            );
+            const who = e.type === "note" ? `Note · ${senderName(e.sender) ?? ""}` : senderName(e.sender) ?? "Visitor";
+            const meta = `${clock(e.created_at)}${e.data?.masked.length ? " · sensitive data masked" : ""}`;
+            const message = <Bubble key={e.seq} kind={e.type} mine={e.sender.kind === "agent"} who={who} text={e.text} meta={meta} />;
             if (e.seq !== props.seen) return message;
             return [message, <li key={`seen-${e.seq}`} class="seen" title={`${visitorName} has read up to here`}>Seen</li>];
           }
-          if (e.type === "transferred") return <li key={e.seq} class="msg note handover"><span class="who">Handover note</span><RichText text={e.text ?? "(no note)"} /></li>;
-          const text = systemLine(e);
-          return text ? <li key={e.seq} class="system">{text}</li> : null;
+          if (e.type === "transferred") return <Bubble key={e.seq} kind="note handover" who="Handover note" text={e.text ?? "(no note)"} />;
+          const text = systemLine(e, "staff");
+          return text ? <SystemLine key={e.seq} text={text} /> : null;
         })}
-        {props.typing && <li class="system">{visitorName} is typing…</li>}
-      </ol>
+      </MessageList>
       {error && <p class="error" role="alert">{error}</p>}
       {!ended && (
         <form class={`composer ${note ? "note" : ""}`} onSubmit={send}>
@@ -228,10 +194,10 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
             aria-activedescendant={picker ? `${listId}-${canned[Math.min(active, canned.length - 1)].id}` : undefined}
             placeholder={note ? "Internal note: only your team sees this" : "Reply, or / for canned responses"}
             onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)}
-            onBlur={() => { if (!note) typing(false); }}
+            onBlur={() => { if (!note) notices.stop(); }}
             onKeyDown={onKeyDown} />
           <div class="actions">
-            <label class="toggle"><input type="checkbox" checked={note} onChange={() => { if (!note) typing(false); setNote(!note); }} /> Internal note</label>
+            <label class="toggle"><input type="checkbox" checked={note} onChange={() => { if (!note) notices.stop(); setNote(!note); }} /> Internal note</label>
             <button type="submit">{note ? "Add note" : "Send"}</button>
           </div>
         </form>
@@ -242,7 +208,7 @@ export function ChatPane(props: { chat: Chat; me: Me; events: ConversationEvent[
 
 function CustomerPanel(props: { id: number }) {
   const [c, setC] = useState<Customer | null>(null);
-  useEffect(() => { api("GET", `/conversations/${props.id}/customer`).then(setC); }, [props.id]);
+  useEffect(() => { api<Customer>("GET", `/conversations/${props.id}/customer`).then(setC); }, [props.id]);
   if (!c) return <div class="panel">Loading…</div>;
   return (
     <div class="panel customer">
@@ -264,7 +230,7 @@ function CustomerPanel(props: { id: number }) {
 /** Transfer to an agent who can take the chat now (any team: the chat joins theirs), or to a
  *  team's queue. The agents are read when the menu opens, and again when its list is focused. */
 function TransferPanel(props: { chat: Chat; onTransfer: (body: unknown) => void }) {
-  const [teams, setTeams] = useState<{ id: number; name: string }[]>([]);
+  const [teams, setTeams] = useState<TeamName[]>([]);
   const [targets, setTargets] = useState<TransferTarget[] | null>(null);
   const [failed, setFailed] = useState(false);
   const [target, setTarget] = useState("");
@@ -273,15 +239,15 @@ function TransferPanel(props: { chat: Chat; onTransfer: (body: unknown) => void 
 
   function load() {
     const n = ++asked.current;
-    api("GET", `/conversations/${props.chat.id}/transfer-targets`).then(
-      (t: TransferTarget[]) => { if (alive.current && n === asked.current) { setTargets(t); setFailed(false); } },
+    api<TransferTarget[]>("GET", `/conversations/${props.chat.id}/transfer-targets`).then(
+      (t) => { if (alive.current && n === asked.current) { setTargets(t); setFailed(false); } },
       () => { if (alive.current && n === asked.current) setFailed(true); },
     );
   }
 
   useEffect(() => {
     load();
-    api("GET", "/teams").then((t) => { if (alive.current) setTeams(t); }, () => undefined);
+    api<TeamName[]>("GET", "/teams").then((t) => { if (alive.current) setTeams(t); }, () => undefined);
     return () => { alive.current = false; };
   }, []);
 
@@ -321,10 +287,10 @@ function TransferPanel(props: { chat: Chat; onTransfer: (body: unknown) => void 
 }
 
 function ClosePanel(props: { id: number; autoFocus: boolean; onClose: (body: unknown) => void }) {
-  const [codes, setCodes] = useState<{ code: string; label: string; active: boolean }[]>([]);
+  const [codes, setCodes] = useState<ResolutionCode[]>([]);
   const [code, setCode] = useState("");
   const select = useRef<HTMLSelectElement>(null);
-  useEffect(() => { api("GET", "/resolution-codes").then((c) => setCodes(c.filter((x: { active: boolean }) => x.active))); }, []);
+  useEffect(() => { api<ResolutionCode[]>("GET", "/resolution-codes").then((c) => setCodes(c.filter((x) => x.active))); }, []);
   useEffect(() => { if (props.autoFocus) select.current?.focus(); }, []);
   return (
     <form class="panel wrapup" aria-label="Wrap-up" onSubmit={(e) => {

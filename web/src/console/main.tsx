@@ -2,8 +2,10 @@
 // transfer, wrap-up; and a live supervisor view of queues and agents.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationEvent, InboxEvent, ServerFrame } from "../shared/generated/protocol";
-import { Connection, type State, wsUrl } from "../shared/protocol";
+import { isConversationEvent } from "../shared/events";
+import type { ConversationEvent, InboxEvent } from "../shared/generated/protocol";
+import { Connection, type Page, type State, wsUrl } from "../shared/protocol";
+import { INBOX, conversationOf, conversationStream } from "../shared/streams";
 import type { TransportKind } from "../shared/transport";
 import { api, csrfHeader, setCsrf } from "./api";
 import { ChatPane, type Chat } from "./chat";
@@ -17,6 +19,8 @@ import "./console.css";
 
 /** `GET /me` (and the login answer). `inbox_last_seq`: where the inbox stream stood then. */
 export type Me = { user: { id: number; name: string; role: string; team_ids: number[] }; status: string; inbox_last_seq?: number; capabilities?: string[] };
+/** `GET /me` and `POST /auth/login` also give the token writes must send back. */
+type Session = Me & { csrf_token: string };
 
 function Login(props: { onLogin: (me: Me) => void }) {
   const [error, setError] = useState("");
@@ -26,7 +30,7 @@ function Login(props: { onLogin: (me: Me) => void }) {
         e.preventDefault();
         const data = new FormData(e.currentTarget as HTMLFormElement);
         try {
-          const me = await api("POST", "/auth/login", { email: data.get("email"), password: data.get("password") });
+          const me = await api<Session>("POST", "/auth/login", { email: data.get("email"), password: data.get("password") });
           setCsrf(me.csrf_token);
           props.onLogin(me);
         } catch (err) {
@@ -64,10 +68,10 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const supervises = supervisesOf(props.me);
 
   async function load() {
-    const mine = dedupeChats(await api("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`));
+    const mine = dedupeChats(await api<Chat[]>("GET", `/conversations?agent_id=${props.me.user.id}&state=assigned&state=active&state=wrap-up&limit=50`));
     setChats(mine);
     setOpenIds((ids) => openPanes(ids, mine));
-    mine.forEach((c) => connection.current?.subscribe(`conversation:${c.id}`, 0));
+    mine.forEach((c) => connection.current?.subscribe(conversationStream(c.id), 0));
   }
 
   /** Reload my chats; calls while one is running coalesce into one more. */
@@ -96,28 +100,13 @@ function Console(props: { me: Me; onLogout: () => void }) {
         setTransport(c.transport);
       },
       headers: csrfHeader,
-      onEvent: (stream, event, replay) => {
-        if (stream === "inbox") {
-          // The inbox is followed from where it stood when the page read /me: every event is
-          // news to this page, replayed (missed while reconnecting) or not.
-          const e = event as InboxEvent;
-          if (e.type === "conversation.offered") notify("New chat", e.conversation.topic || "A visitor is waiting");
-          if (e.type === "status") {
-            setStatus(e.status);
-            setMissed(e.status === "away" && e.reason === "missed_chat");
-          } else {
-            setChats((old) => applyInbox(old, e, props.me.user.id));
-            if (e.type !== "conversation.removed") {
-              const id = e.conversation.conversation_id;
-              setOpenIds((ids) => (ids.includes(id) || ids.length >= 4 ? ids : [...ids, id]));
-              connection.current?.subscribe(`conversation:${id}`, 0);
-            }
-          }
-          void refresh();
+      onEvent: (stream, e, replay) => {
+        if (!isConversationEvent(e)) {
+          if (stream === INBOX) onInbox(e);
           return;
         }
-        const e = event as ConversationEvent;
-        const id = Number(stream.split(":")[1]);
+        const id = conversationOf(stream);
+        if (id === null) return;
         setEvents((old) => ({ ...old, [id]: [...(old[id] ?? []), e] }));
         if (e.type === "message" && e.sender.kind === "visitor" && !replay) {
           setTyping((t) => ({ ...t, [id]: false }));
@@ -128,33 +117,50 @@ function Console(props: { me: Me; onLogout: () => void }) {
         }
         if (["ended", "agent_joined", "closed"].includes(e.type) && !replay) void refresh();
       },
-      onFrame: (frame) => {
-        const f = frame as ServerFrame;
+      onFrame: (f) => {
         if (f.type === "typing" && f.by === "visitor") setTyping((t) => ({ ...t, [f.conversation_id]: f.active }));
         if (f.type === "queue_summary") setQueueTick((n) => n + 1);
         if (f.type === "read" && f.by === "visitor") setSeen((s) => ({ ...s, [f.conversation_id]: Math.max(s[f.conversation_id] ?? 0, f.seq) }));
         // Subscribed again after a reconnect (or a `reload` that skipped events): what changed
         // meanwhile is in the REST list.
-        if (f.type === "subscribed" && f.stream === "inbox") void refresh();
+        if (f.type === "subscribed" && f.stream === INBOX) void refresh();
       },
       onReset: (stream) => {
-        const id = Number(stream.split(":")[1]);
-        if (id) setEvents((old) => ({ ...old, [id]: [] }));
+        const id = conversationOf(stream);
+        if (id !== null) setEvents((old) => ({ ...old, [id]: [] }));
       },
       // A conversation's history can be read over REST after a `reload`; the inbox's cannot,
       // and need not be: the chat list is read over REST anyway.
       history: (stream) => {
-        const id = Number(stream.split(":")[1]);
-        return id ? (after) => api("GET", `/conversations/${id}/events?after=${after}`) : null;
+        const id = conversationOf(stream);
+        return id !== null ? (after) => api<Page>("GET", `/conversations/${id}/events?after=${after}`) : null;
       },
     });
     connection.current = c;
     // Only what happens from now on: the chats so far come from the REST list, read after
     // this subscription (once it is confirmed, and at once for a quick first paint).
-    c.subscribe("inbox", props.me.inbox_last_seq ?? 0);
+    c.subscribe(INBOX, props.me.inbox_last_seq ?? 0);
     void refresh();
     return () => c.close();
   }, []);
+
+  /** The inbox is followed from where it stood when the page read /me: every event is news to
+   *  this page, replayed (missed while reconnecting) or not. */
+  function onInbox(e: InboxEvent) {
+    if (e.type === "conversation.offered") notify("New chat", e.conversation.topic || "A visitor is waiting");
+    if (e.type === "status") {
+      setStatus(e.status);
+      setMissed(e.status === "away" && e.reason === "missed_chat");
+    } else {
+      setChats((old) => applyInbox(old, e, props.me.user.id));
+      if (e.type !== "conversation.removed") {
+        const id = e.conversation.conversation_id;
+        setOpenIds((ids) => (ids.includes(id) || ids.length >= 4 ? ids : [...ids, id]));
+        connection.current?.subscribe(conversationStream(id), 0);
+      }
+    }
+    void refresh();
+  }
 
   async function changeStatus(next: string) {
     await api("PUT", "/me/status", { status: next });
@@ -295,7 +301,7 @@ function Waiting(props: { since: string | null }) {
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   useEffect(() => {
-    api("GET", "/me").then((m) => { setCsrf(m.csrf_token); setMe(m); }, () => setMe(null));
+    api<Session>("GET", "/me").then((m) => { setCsrf(m.csrf_token); setMe(m); }, () => setMe(null));
   }, []);
   if (me === undefined) return <p class="muted">Loading…</p>;
   if (me === null) return <Login onLogin={setMe} />;

@@ -1,5 +1,5 @@
 // The console's state rules, as pure functions (unit tests: web/tests/console.test.ts).
-import type { ConversationEvent, InboxEvent, Sender } from "../shared/generated/protocol";
+import type { ConversationEvent, InboxEvent } from "../shared/generated/protocol";
 
 export type Chat = {
   id: number;
@@ -34,11 +34,6 @@ export function applyInbox(chats: Chat[], event: InboxEvent, me: number): Chat[]
   if (at >= 0) return chats.map((c, i) => (i === at ? { ...c, ...fields } : c));
   const assignedAt = event.type === "conversation.offered" ? event.created_at : null;
   return [...chats, { id: s.conversation_id, ...fields, assigned_at: assignedAt }];
-}
-
-/** The name shown for whoever wrote or did something, if the event names them. */
-export function senderName(sender: Sender): string | undefined {
-  return sender.kind === "system" ? undefined : sender.name;
 }
 
 /** The panes to show after the chat list changed: those still in the list, in their order,

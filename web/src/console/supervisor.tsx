@@ -8,18 +8,19 @@ type TeamQueue = {
   waiting: { conversation_id: number; position: number; waited_s: number; priority: number; topic_skills: string[] }[];
   agents: { user_id: number; name: string; status: string; load: number; cap: number }[];
 };
+type TeamName = { id: number; name: string };
 
 export function Supervisor(props: { me: Me; tick: number }) {
-  const [teams, setTeams] = useState<{ id: number; name: string }[]>([]);
+  const [teams, setTeams] = useState<TeamName[]>([]);
   const [queues, setQueues] = useState<Record<number, TeamQueue>>({});
 
   useEffect(() => {
-    api("GET", "/teams").then((all: { id: number; name: string }[]) =>
+    api<TeamName[]>("GET", "/teams").then((all) =>
       setTeams((props.me.capabilities ?? []).includes("read_all_chats") ? all : all.filter((t) => props.me.user.team_ids.includes(t.id))));
   }, []);
 
   async function load() {
-    const entries = await Promise.all(teams.map(async (t) => [t.id, await api("GET", `/teams/${t.id}/queue`)] as const));
+    const entries = await Promise.all(teams.map(async (t) => [t.id, await api<TeamQueue>("GET", `/teams/${t.id}/queue`)] as const));
     setQueues(Object.fromEntries(entries));
   }
 

@@ -7,29 +7,33 @@
 // subscribes again from the newest event it read. Where WebSocket upgrades fail, the same
 // frames go over the event stream + POST fallback (transport.ts), and back once a WebSocket works.
 
+import type { Ack, ChatEvent, ClientFrame, ConversationEvent, ErrorFrame, Note, Reload, Send, ServerFrame } from "./generated/protocol";
 import { type Link, StreamLink, type TransportKind, WebSocketLink, defaultPolicy, initialLink, nextLink } from "./transport";
 
-export type Frame = { type: string; [key: string]: any };
-export type Event = { type: string; seq: number; [key: string]: any };
 export type State = "connecting" | "open" | "reconnecting" | "closed";
+type Welcome = Extract<ServerFrame, { type: "welcome" }>;
 
-type Pending = { frame: Frame; resolve: (ack: Frame) => void; reject: (err: Frame) => void };
+type Pending = { frame: Send | Note; resolve: (ack: Ack) => void; reject: (err: ErrorFrame) => void };
 
 /** One page of a conversation's history over REST (`GET .../events?after=N`). */
-export type Page = { events: Event[]; last_seq: number; more: boolean };
+export type Page = { events: ConversationEvent[]; last_seq: number; more: boolean };
 export type PageLoader = (after: number) => Promise<Page>;
 
 /** What a `reload` frame asks of a client whose cursor on that stream is `cursor`: whether to
  *  drop the local copy (`cursor_ahead`: it came from another database) and where to read on. */
-export function reloadPlan(frame: Frame, cursor: number): { reset: boolean; from: number } {
-  if (frame.reason === "cursor_ahead" || cursor > Number(frame.last_seq ?? cursor)) return { reset: true, from: 0 };
+export function reloadPlan(frame: Pick<Reload, "reason" | "last_seq">, cursor: number): { reset: boolean; from: number } {
+  if (frame.reason === "cursor_ahead" || cursor > frame.last_seq) return { reset: true, from: 0 };
   return { reset: false, from: cursor };
 }
 
 /** Every event after `after`, oldest first, read page by page with `load` until `more` is false.
  *  Events at or below the cursor are skipped, so overlapping pages never repeat one. */
-export async function fetchHistory(load: PageLoader, after: number, maxPages = 10000): Promise<{ events: Event[]; last: number }> {
-  const events: Event[] = [];
+export async function fetchHistory<E extends { seq: number }>(
+  load: (after: number) => Promise<{ events: E[]; more: boolean }>,
+  after: number,
+  maxPages = 10000,
+): Promise<{ events: E[]; last: number }> {
+  const events: E[] = [];
   let cursor = after;
   for (let i = 0; i < maxPages; i++) {
     const page = await load(cursor);
@@ -59,7 +63,7 @@ export class Connection {
   private linkState = initialLink(this.policy);
   private cursors = new Map<string, number>();
   private pending = new Map<string, Pending>();
-  private waiting = new Map<string, (f: Frame) => void>();
+  private waiting = new Map<string, (f: ServerFrame) => void>();
   private attempt = 0;
   private stopped = false;
   private pingTimer = 0;
@@ -75,8 +79,9 @@ export class Connection {
     private token: string | null,
     private handlers: {
       /** `replay` is true for events that happened before this subscription went live. */
-      onEvent: (stream: string, event: Event, replay: boolean) => void;
-      onFrame?: (frame: Frame) => void;
+      onEvent: (stream: string, event: ChatEvent, replay: boolean) => void;
+      /** Every other frame, and answers to `request` that no one waits for any more. */
+      onFrame?: (frame: ServerFrame) => void;
       onState?: (state: State) => void;
       /** The local copy of `stream` must be dropped: the history is read again from the start. */
       onReset?: (stream: string) => void;
@@ -127,8 +132,8 @@ export class Connection {
   }
 
   /** Send a message (or note); resolves with the ack, once committed. Survives reconnects. */
-  send(conversationId: number, text: string, kind: "send" | "note" = "send", clientId = newId()): Promise<Frame> {
-    const frame = { type: kind, conversation_id: conversationId, client_id: clientId, text, ref: clientId };
+  send(conversationId: number, text: string, kind: "send" | "note" = "send", clientId = newId()): Promise<Ack> {
+    const frame: Send | Note = { type: kind, conversation_id: conversationId, client_id: clientId, text, ref: clientId };
     return new Promise((resolve, reject) => {
       this.pending.set(clientId, { frame, resolve, reject });
       if (this.state === "open") this.raw(frame);
@@ -136,7 +141,7 @@ export class Connection {
   }
 
   /** A request with a ref, answered by the frame carrying the same ref. */
-  request(frame: Frame): Promise<Frame> {
+  request(frame: ClientFrame): Promise<ServerFrame> {
     const ref = newId();
     return new Promise((resolve) => {
       this.waiting.set(ref, resolve);
@@ -144,7 +149,7 @@ export class Connection {
     });
   }
 
-  raw(frame: Frame): void {
+  raw(frame: ClientFrame): void {
     if (this.state === "open") this.link?.send(frame);
   }
 
@@ -164,7 +169,7 @@ export class Connection {
   }
 
   /** Apply one event by the cursor rule: older or repeated events are ignored. */
-  private apply(stream: string, event: Event, replay: boolean): void {
+  private apply(stream: string, event: ChatEvent, replay: boolean): void {
     const cursor = this.cursors.get(stream);
     if (cursor === undefined || event.seq <= cursor) return;
     this.cursors.set(stream, event.seq);
@@ -172,8 +177,8 @@ export class Connection {
   }
 
   /** After `reload`: read what is missing over REST, then subscribe from the newest event read. */
-  private async catchUp(frame: Frame, attempt = 0): Promise<void> {
-    const stream: string = frame.stream;
+  private async catchUp(frame: Reload, attempt = 0): Promise<void> {
+    const stream = frame.stream;
     const cursor = this.cursors.get(stream);
     if (cursor === undefined || this.stopped || (attempt === 0 && this.catchingUp.has(stream))) return;
     this.catchingUp.add(stream);
@@ -188,7 +193,7 @@ export class Connection {
         const { events } = await fetchHistory(load, this.cursor(stream));
         events.forEach((e) => this.apply(stream, e, true));
       } else if (this.cursors.has(stream)) {
-        this.cursors.set(stream, Math.max(this.cursor(stream), Number(frame.last_seq ?? 0)));
+        this.cursors.set(stream, Math.max(this.cursor(stream), frame.last_seq));
       }
     } catch {
       // The server or the network failed: try again a little later, from where we got to.
@@ -221,13 +226,13 @@ export class Connection {
    *  WebSocket tried from the event stream, until it says `welcome` or fails). */
   private open(kind: TransportKind): Link {
     const events = {
-      frame: (frame: Frame) => {
+      frame: (frame: ServerFrame) => {
         if (link === this.probe) return this.probed(link, frame);
         if (link !== this.link) return;
         this.lastHeard = Date.now();
         this.receive(frame);
       },
-      reply: (frame: Frame) => {
+      reply: (frame: ServerFrame) => {
         if (!this.stopped) this.receive(frame);
       },
       closed: (welcomed: boolean) => {
@@ -293,7 +298,7 @@ export class Connection {
 
   /** A frame on the WebSocket tried from the event stream: on `welcome`, it replaces the stream
    *  and everything is resubscribed from the cursors and resent, as after any reconnect. */
-  private probed(probe: Link, frame: Frame): void {
+  private probed(probe: Link, frame: ServerFrame): void {
     if (frame.type !== "welcome") return;
     window.clearTimeout(this.probeTimer);
     window.clearInterval(this.pingTimer);
@@ -306,7 +311,7 @@ export class Connection {
   }
 
   /** The first `welcome` of a link: resubscribe from the cursors and resend what is pending. */
-  private opened(frame: Frame): void {
+  private opened(frame: Welcome): void {
     this.attempt = 0;
     this.heartbeatMs = (frame.heartbeat_s ?? 20) * 1000;
     this.setState("open");
@@ -316,7 +321,7 @@ export class Connection {
     else this.scheduleProbe();
   }
 
-  private receive(frame: Frame): void {
+  private receive(frame: ServerFrame): void {
     switch (frame.type) {
       case "welcome":
         // An event stream says `welcome` again each time it is reopened for new subscriptions.
@@ -361,9 +366,10 @@ export class Connection {
         }
         break;
     }
-    if (frame.ref && this.waiting.has(frame.ref)) {
-      this.waiting.get(frame.ref)!(frame);
-      this.waiting.delete(frame.ref);
+    const ref = "ref" in frame ? frame.ref : undefined;
+    if (ref && this.waiting.has(ref)) {
+      this.waiting.get(ref)!(frame);
+      this.waiting.delete(ref);
       return;
     }
     this.handlers.onFrame?.(frame);

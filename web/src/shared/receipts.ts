@@ -1,9 +1,11 @@
 // Read receipts: what to report as read, and sending it at most once a second, only forward.
-import type { Event } from "./protocol";
+
+/** What `readTarget` looks at in an event (any `ChatEvent` has it). */
+export type Shown = { type: string; seq: number; sender?: { kind: string } };
 
 /** The seq to report as read when `events` are on screen, or null: the newest event shown,
  *  once an agent message newer than `sent` is among them. */
-export function readTarget(events: (Event | null)[], sent: number): number | null {
+export function readTarget(events: (Shown | null)[], sent: number): number | null {
   let newest = 0;
   let fresh = false;
   for (const e of events) {
@@ -14,7 +16,16 @@ export function readTarget(events: (Event | null)[], sent: number): number | nul
   return fresh && newest > sent ? newest : null;
 }
 
-export type Clock = { now: () => number; setTimeout: (f: () => void, ms: number) => unknown; clearTimeout: (t: any) => void };
+/** Time for `ReadReceipts`: `later` runs `f` after `ms` and returns what cancels it. */
+export type Clock = { now: () => number; later: (f: () => void, ms: number) => () => void };
+
+const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  later: (f, ms) => {
+    const timer = setTimeout(f, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 /** Sends read receipts through `post` (which says whether the frame went out): never one that
  *  does not move forward, and at most one every `gapMs`; a later one waits for the gap. */
@@ -22,11 +33,11 @@ export class ReadReceipts {
   private sent = 0;
   private wanted = 0;
   private last = -Infinity;
-  private timer: unknown = null;
+  private cancel: (() => void) | null = null;
 
   constructor(
     private post: (seq: number) => boolean,
-    private clock: Clock = { now: () => Date.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) },
+    private clock: Clock = SYSTEM_CLOCK,
     private gapMs = 1000,
   ) {}
 
@@ -53,19 +64,19 @@ export class ReadReceipts {
   }
 
   stop(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel?.();
+    this.cancel = null;
   }
 
   private schedule(): void {
-    if (this.timer !== null) return;
+    if (this.cancel !== null) return;
     const wait = this.last + this.gapMs - this.clock.now();
     if (wait <= 0) {
       this.flush();
       return;
     }
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
+    this.cancel = this.clock.later(() => {
+      this.cancel = null;
       this.flush();
     }, wait);
   }

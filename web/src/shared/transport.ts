@@ -6,15 +6,15 @@
 // `nextLink` (which transport to use next) and `parseSse` (the event-stream reader) are pure;
 // the classes are thin adapters around the browser's WebSocket and fetch.
 
-import type { Frame } from "./protocol";
+import type { ClientFrame, ServerFrame } from "./generated/protocol";
 
 export type TransportKind = "websocket" | "sse";
 
 /** What the `Connection` learns from a link; a link reports `closed` once, never after `close()`. */
 export interface LinkEvents {
-  frame(frame: Frame): void;
+  frame(frame: ServerFrame): void;
   /** The answer to a frame sent; it may arrive after the link was closed, and still counts. */
-  reply(frame: Frame): void;
+  reply(frame: ServerFrame): void;
   /** The link ended by itself; `welcomed` says whether it had said `welcome` first. */
   closed(welcomed: boolean): void;
 }
@@ -22,7 +22,7 @@ export interface LinkEvents {
 /** One transport session. `follow` asks the server to (re)start a stream from `after`. */
 export interface Link {
   readonly kind: TransportKind;
-  send(frame: Frame): void;
+  send(frame: ClientFrame): void;
   follow(stream: string, after: number): void;
   unfollow(stream: string): void;
   close(): void;
@@ -138,7 +138,7 @@ export class WebSocketLink implements Link {
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify(token ? { type: "hello", v: 1, token } : { type: "hello", v: 1 }));
     ws.onmessage = (msg) => {
-      const frame = JSON.parse(String(msg.data)) as Frame;
+      const frame = JSON.parse(String(msg.data)) as ServerFrame;
       if (frame.type === "welcome") this.welcomed = true;
       this.events.frame(frame);
     };
@@ -146,7 +146,7 @@ export class WebSocketLink implements Link {
     ws.onerror = () => ws.close();
   }
 
-  send(frame: Frame): void {
+  send(frame: ClientFrame): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
@@ -202,12 +202,12 @@ export class StreamLink implements Link {
   /** POST one frame once the frames before it are answered: concurrent requests could reach the
    *  server in another order, and a WebSocket keeps the order. A reply that only says `ok` to a
    *  frame without `ref` is dropped: a WebSocket sends none. */
-  send(frame: Frame): void {
+  send(frame: ClientFrame): void {
     this.posting = this.posting.then(async () => {
       if (this.done) return; // the next link resends what is still pending
-      let reply: Frame;
+      let reply: ServerFrame;
       try {
-        reply = (await (await fetch("/api/v1/rt/frames", this.request(frame))).json()) as Frame;
+        reply = (await (await fetch("/api/v1/rt/frames", this.request(frame))).json()) as ServerFrame;
       } catch {
         return this.end(); // the network failed: start over, which resends what is pending
       }
@@ -262,7 +262,7 @@ export class StreamLink implements Link {
     const r = await fetch("/api/v1/rt/stream", { ...this.request(body), signal: controller.signal });
     if (!r.ok || !r.body) {
       // Refused (bad credentials, a bad request): the error frame is in the body.
-      const error = (await r.json().catch(() => null)) as Frame | null;
+      const error = (await r.json().catch(() => null)) as ServerFrame | null;
       if (error?.type === "error" && controller === this.controller) this.events.frame(error);
       return;
     }
@@ -276,16 +276,16 @@ export class StreamLink implements Link {
       rest = parsed.rest;
       for (const text of parsed.data) {
         if (controller !== this.controller) return;
-        this.receive(JSON.parse(text) as Frame);
+        this.receive(JSON.parse(text) as ServerFrame);
       }
     }
   }
 
-  private receive(frame: Frame): void {
+  private receive(frame: ServerFrame): void {
     if (frame.type === "welcome") this.welcomed = true;
     // The server no longer follows a stream it answered with `reload`, `unsubscribed` or an
     // error: the next `follow` of it must open a new stream even from the same cursor.
-    if (frame.stream && ["reload", "unsubscribed", "error"].includes(frame.type)) this.requested.delete(frame.stream);
+    if (frame.type === "reload" || frame.type === "unsubscribed") this.requested.delete(frame.stream);
     this.events.frame(frame);
   }
 

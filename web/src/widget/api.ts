@@ -1,4 +1,5 @@
 // The widget's REST calls. The visitor token lives in localStorage and travels in a header only.
+import { type Method, requestJson } from "../shared/http";
 
 const KEY = "helpline.visitor";
 
@@ -22,11 +23,7 @@ export function save(value: Saved | null): void {
   }
 }
 
-export async function call(method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(`/api/v1/widget${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = r.status === 204 ? null : await r.json();
-  if (!r.ok) throw Object.assign(new Error(data?.message ?? "Request failed"), { code: data?.code, status: r.status });
-  return data;
+/** `/api/v1/widget{path}` with the visitor's token, if there is one, answered as `T`. */
+export function call<T>(method: Method, path: string, token: string | null, body?: unknown): Promise<T> {
+  return requestJson<T>(method, `/api/v1/widget${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, body });
 }

@@ -1,14 +1,22 @@
 // The visitor widget, running inside the iframe that /widget.js creates.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Connection, type Event, type Frame, type State, newId, wsUrl } from "../shared/protocol";
+import { sendsOnEnter, useTypingNotices } from "../shared/composer";
+import { clientIdOf, isConversationEvent, senderName, systemLine } from "../shared/events";
+import type { ChatEvent, ConversationEvent, ErrorFrame, ServerFrame } from "../shared/generated/protocol";
+import { ApiError, errorMessage } from "../shared/http";
+import { Bubble, MessageList, SystemLine } from "../shared/messages";
+import { Connection, type Page, type State, newId, wsUrl } from "../shared/protocol";
 import { ReadReceipts, readTarget } from "../shared/receipts";
-import { RichText, clock } from "../shared/text";
+import { conversationStream } from "../shared/streams";
+import { clock } from "../shared/text";
 import { call, save, saved } from "./api";
 import { type Config, DEFAULT_CONFIG, colours, prechatFields } from "./settings";
 import "./widget.css";
 
-type Line = { key: string; event: Event | null; text: string; mine: boolean; pending: boolean; failed?: string };
+type Line = { key: string; event: ConversationEvent | null; text: string; mine: boolean; pending: boolean; failed?: string };
+/** `POST /conversations`: the new chat, and the visitor's token when the visitor is new. */
+type Started = { conversation: { id: number }; visitor_token: string | null };
 type Queue = { position: number; ewt_s: number | null; agents_online: number };
 type Stage = "form" | "chat" | "rating" | "thanks";
 
@@ -20,17 +28,6 @@ function waitText(q: Queue): string {
   if (q.ewt_s === null) return "No one is online right now. Your message waits in the queue, and an agent will answer here in this chat as soon as one is online. You can leave this page: the chat will still be here when you come back.";
   const when = q.ewt_s < 60 ? `${q.ewt_s} seconds` : `${Math.round(q.ewt_s / 60)} minute${q.ewt_s >= 90 ? "s" : ""}`;
   return `You are number ${q.position} in line. Be with you in about ${when}.`;
-}
-
-function systemText(e: Event): string | null {
-  const name = e.data?.agent_name ?? e.sender?.name ?? "An agent";
-  switch (e.type) {
-    case "agent_joined": return `${name} joined the chat`;
-    case "agent_left": return `${name} left the chat; we are finding someone else`;
-    case "transferring": return "Transferring you to a colleague";
-    case "ended": return e.data?.by === "visitor" ? "You ended the chat" : "The chat has ended";
-    default: return null;
-  }
 }
 
 function App() {
@@ -66,8 +63,8 @@ function App() {
   }, [lines, open, visible, stage]);
 
   useEffect(() => {
-    call("GET", "/config", null)
-      .then((c: Partial<Config>) => setConfig({ ...DEFAULT_CONFIG, ...c }))
+    call<Partial<Config>>("GET", "/config", null)
+      .then((c) => setConfig({ ...DEFAULT_CONFIG, ...c }))
       .catch(() => undefined)
       .finally(() => setReady(true));
     const s = saved();
@@ -92,14 +89,18 @@ function App() {
     wasOpen.current = open;
   }, [open]);
 
-  function onEvent(_stream: string, e: Event, replay = false) {
-    if (e.type === "message" && e.sender?.kind === "agent" && !openRef.current && !replay) setUnread((n) => n + 1);
-    if (e.type === "message" && e.sender?.kind === "agent") showTyping(null);
+  function onEvent(_stream: string, e: ChatEvent, replay = false) {
+    if (!isConversationEvent(e)) return;
+    const fromAgent = e.type === "message" && e.sender.kind === "agent";
+    if (fromAgent && !openRef.current && !replay) setUnread((n) => n + 1);
+    if (fromAgent) showTyping(null);
     if (e.type === "agent_joined") setQueue(null);
     if (e.type === "ended") setStage("rating");
+    const clientId = clientIdOf(e);
+    const text = "text" in e ? e.text ?? "" : "";
     setLines((old) => {
-      const i = e.client_id ? old.findIndex((l) => l.key === e.client_id) : -1;
-      const line: Line = { key: e.client_id ?? `e${e.seq}`, event: e, text: e.text ?? "", mine: e.sender?.kind === "visitor", pending: false };
+      const i = clientId ? old.findIndex((l) => l.key === clientId) : -1;
+      const line: Line = { key: clientId ?? `e${e.seq}`, event: e, text, mine: e.sender.kind === "visitor", pending: false };
       if (i >= 0) return old.map((l, j) => (j === i ? line : l));
       return [...old, line];
     });
@@ -113,7 +114,7 @@ function App() {
     if (name) typingTimer.current = window.setTimeout(() => setTyping(null), 8000);
   }
 
-  function onFrame(f: Frame) {
+  function onFrame(f: ServerFrame) {
     if (f.type === "read" && f.by === "visitor") session.current?.receipts.recorded(f.seq);
     if (f.type === "queue") setQueue({ position: f.position, ewt_s: f.ewt_s, agents_online: f.agents_online });
     if (f.type === "typing" && f.by === "agent") showTyping(f.active ? f.name ?? "Agent" : null);
@@ -121,7 +122,7 @@ function App() {
 
   async function resume(token: string, id: number) {
     try {
-      const mine: { id: number; state: string }[] = await call("GET", "/conversations", token);
+      const mine = await call<{ id: number; state: string }[]>("GET", "/conversations", token);
       const conv = mine.find((c) => c.id === id);
       if (!conv || conv.state === "closed" || conv.state === "abandoned") {
         save(null);
@@ -144,14 +145,14 @@ function App() {
       },
       onReset: () => setLines([]),
       // After a `reload`, the history comes over REST, page by page.
-      history: () => (after) => call("GET", `/conversations/${id}/events?after=${after}`, token),
+      history: () => (after) => call<Page>("GET", `/conversations/${id}/events?after=${after}`, token),
     });
     const receipts = new ReadReceipts((seq) => {
       if (c.state !== "open") return false;
       c.raw({ type: "read", conversation_id: id, seq });
       return true;
     });
-    c.subscribe(`conversation:${id}`, 0);
+    c.subscribe(conversationStream(id), 0);
     session.current = { token, id, c, receipts };
   }
 
@@ -160,14 +161,16 @@ function App() {
     try {
       const body: Record<string, string> = { name: form.name, email: form.email };
       if (form.topic) body.topic = form.topic;
-      const started = await call("POST", "/conversations", saved()?.token ?? null, body);
-      const token = started.visitor_token ?? saved()?.token;
+      const known = saved()?.token ?? null;
+      const started = await call<Started>("POST", "/conversations", known, body);
+      const token = started.visitor_token ?? known;
+      if (!token) throw new Error("The chat could not be started. Please try again.");
       save({ token, conversationId: started.conversation.id });
       connect(token, started.conversation.id);
       setStage("chat");
       if (form.message.trim()) send(form.message);
-    } catch (err: any) {
-      setError(err.code === "rate_limited" ? "Please wait a moment before starting another chat." : err.message);
+    } catch (err) {
+      setError(err instanceof ApiError && err.code === "rate_limited" ? "Please wait a moment before starting another chat." : errorMessage(err));
     }
   }
 
@@ -178,7 +181,7 @@ function App() {
     setLines((old) => [...old, { key, event: null, text, mine: true, pending: true }]);
     s.c.send(s.id, text, "send", key).then(
       (ack) => onEvent("", ack.event),
-      (err: Frame) => setLines((old) => old.map((l) => (l.key === key ? { ...l, pending: false, failed: err.message } : l))),
+      (err: ErrorFrame) => setLines((old) => old.map((l) => (l.key === key ? { ...l, pending: false, failed: err.message } : l))),
     );
   }
 
@@ -186,7 +189,7 @@ function App() {
     const s = session.current;
     if (!s) return;
     const reply = await s.c.request({ type: "end", conversation_id: s.id });
-    if (reply.state === "abandoned") finish();
+    if (reply.type === "ok" && reply.state === "abandoned") finish();
     else setStage("rating");
   }
 
@@ -274,48 +277,40 @@ function PreChat(props: { config: Config; error: string; onStart: (f: { name: st
 }
 
 function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null; ended: boolean; onSend: (t: string) => void; onEnd: () => void; onTyping: (a: boolean) => void }) {
-  const list = useRef<HTMLOListElement>(null);
   const [draft, setDraft] = useState("");
-  const typingSent = useRef(0);
+  const notices = useTypingNotices(props.onTyping);
   const box = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => { list.current?.scrollTo(0, list.current.scrollHeight); }, [props.lines.length, props.typing]);
   // The pre-chat form that had the focus is gone: continue in the composer.
   useEffect(() => { if (!document.activeElement || document.activeElement === document.body) box.current?.focus(); }, []);
   function submit(e: { preventDefault(): void }) {
     e.preventDefault();
     if (!draft.trim()) return;
     props.onSend(draft);
-    props.onTyping(false);
-    typingSent.current = 0;
+    notices.stop();
     setDraft("");
   }
   return (
     <>
       {props.queue && !props.ended && <p class="banner" role="status" aria-live="polite">{waitText(props.queue)}</p>}
-      <ol class="messages" ref={list} aria-live="polite" aria-label="Messages">
+      <MessageList count={props.lines.length} typing={props.typing}>
         {props.lines.map((l) => {
-          const system = l.event ? systemText(l.event) : null;
-          if (system) return <li key={l.key} class="system">{system}</li>;
+          const system = l.event ? systemLine(l.event, "visitor") : null;
+          if (system) return <SystemLine key={l.key} text={system} />;
           if (l.event && l.event.type !== "message") return null;
-          return (
-            <li key={l.key} class={`msg ${l.mine ? "mine" : "theirs"}${l.pending ? " pending" : ""}`}>
-              {!l.mine && <span class="who">{l.event?.sender?.name ?? "Agent"}</span>}
-              <RichText text={l.text} />
-              <span class="meta">{l.failed ? `Not sent: ${l.failed}` : l.pending ? "Sending…" : l.event ? clock(l.event.created_at) : ""}</span>
-            </li>
-          );
+          const meta = l.failed ? `Not sent: ${l.failed}` : l.pending ? "Sending…" : l.event ? clock(l.event.created_at) : "";
+          const who = l.mine ? undefined : (l.event && senderName(l.event.sender)) ?? "Agent";
+          return <Bubble key={l.key} mine={l.mine} state={l.pending ? "pending" : undefined} who={who} text={l.text} meta={meta} />;
         })}
-        {props.typing && <li class="system typing">{props.typing} is typing…</li>}
-      </ol>
+      </MessageList>
       {!props.ended && (
         <form class="composer" onSubmit={submit}>
           <label class="sr-only" for="hl-draft">Your message</label>
           <textarea id="hl-draft" ref={box} rows={2} value={draft} maxLength={4000} placeholder="Type your message…"
             onInput={(e) => {
               setDraft((e.target as HTMLTextAreaElement).value);
-              if (Date.now() - typingSent.current > 2000) { props.onTyping(true); typingSent.current = Date.now(); }
+              notices.changed(true);
             }}
-            onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey) submit(e); }} />
+            onKeyDown={(e) => { if (sendsOnEnter(e)) submit(e); }} />
           <div class="actions">
             <button type="button" class="link" onClick={props.onEnd}>End chat</button>
             <button type="submit" aria-label="Send message">Send</button>

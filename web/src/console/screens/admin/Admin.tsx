@@ -1,10 +1,11 @@
 // Admin: teams and users, created and changed here instead of through the API; canned responses
 // and resolution codes (Catalog.tsx) and the widget's settings (Widget.tsx) in their own modules.
 import { useEffect, useState } from "preact/hooks";
+import { errorCode, errorMessage } from "../../../shared/http";
 import { api } from "../../api";
 import { CannedResponses, ResolutionCodes } from "./Catalog";
 import { WidgetSettings } from "./Widget";
-import { type ApiError, ROLES, type Team, type User, changes, errorField, parseTags, showTags } from "./forms";
+import { ROLES, type Team, type User, changes, errorField, parseTags, showTags } from "./forms";
 
 type Failure = { field: string; message: string } | null;
 
@@ -16,10 +17,9 @@ const FORMAT_HINTS: Record<string, string> = {
 };
 
 function failure(err: unknown): Failure {
-  const e = err as ApiError;
-  const field = errorField(e);
-  const hint = e.code === "invalid" ? FORMAT_HINTS[field] : undefined;
-  return { field, message: hint ?? (e.message || "Something went wrong.") };
+  const field = errorField(err);
+  const hint = errorCode(err) === "invalid" ? FORMAT_HINTS[field] : undefined;
+  return { field, message: hint ?? errorMessage(err) };
 }
 
 /** A label and its input, with the server's message under it when the error is about it. */
@@ -40,7 +40,7 @@ export function Admin() {
   const [teams, setTeams] = useState<Team[]>([]);
   const [users, setUsers] = useState<User[]>([]);
   const reload = async () => {
-    const [t, u] = await Promise.all([api("GET", "/teams"), api("GET", "/users")]);
+    const [t, u] = await Promise.all([api<Team[]>("GET", "/teams"), api<User[]>("GET", "/users")]);
     setTeams(t);
     setUsers(u);
   };

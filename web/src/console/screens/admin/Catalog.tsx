@@ -1,8 +1,9 @@
 // Admin: canned responses (with a live preview of their variables) and resolution codes.
 import { useEffect, useState } from "preact/hooks";
+import { errorCode, errorMessage } from "../../../shared/http";
 import { api } from "../../api";
 import { VARIABLES, preview } from "./canned";
-import { type ApiError, type Team, errorField } from "./forms";
+import { type Team, errorField } from "./forms";
 
 type Canned = { id: number; team_id: number | null; shortcut: string; title: string; body: string };
 type Code = { code: string; label: string; active: boolean };
@@ -14,9 +15,9 @@ const HINTS: Record<string, string> = {
 };
 
 function failure(err: unknown): Failure {
-  const e = err as ApiError;
-  const field = errorField(e) || (e.code === "shortcut_taken" ? "shortcut" : "");
-  return { field, message: (e.code === "invalid" && HINTS[field]) || e.message || "Something went wrong." };
+  const code = errorCode(err);
+  const field = errorField(err) || (code === "shortcut_taken" ? "shortcut" : "");
+  return { field, message: (code === "invalid" && HINTS[field]) || errorMessage(err) };
 }
 
 function FieldError(props: { error: Failure; name: string }) {
@@ -26,7 +27,7 @@ function FieldError(props: { error: Failure; name: string }) {
 export function CannedResponses(props: { teams: Team[] }) {
   const [rows, setRows] = useState<Canned[]>([]);
   const [editing, setEditing] = useState<Canned | "new" | null>(null);
-  const load = async () => setRows(await api("GET", "/canned-responses"));
+  const load = async () => setRows(await api<Canned[]>("GET", "/canned-responses"));
   useEffect(() => { void load(); }, []);
   const teamName = (id: number | null) => (id === null ? "All teams" : props.teams.find((t) => t.id === id)?.name ?? `#${id}`);
   async function remove(c: Canned) {
@@ -95,7 +96,7 @@ export function ResolutionCodes() {
   const [rows, setRows] = useState<Code[]>([]);
   const [form, setForm] = useState({ code: "", label: "" });
   const [error, setError] = useState<Failure>(null);
-  const load = async () => setRows(await api("GET", "/resolution-codes"));
+  const load = async () => setRows(await api<Code[]>("GET", "/resolution-codes"));
   useEffect(() => { void load(); }, []);
   async function put(code: Code) {
     try {

@@ -2,8 +2,9 @@
 // Widgets apply the settings the next time they load.
 import { useEffect, useState } from "preact/hooks";
 import { isHexColour, textOn } from "../../../shared/colour";
+import { errorCode, errorMessage } from "../../../shared/http";
 import { api } from "../../api";
-import { type ApiError, errorField, parseTags, showTags } from "./forms";
+import { errorField, parseTags, showTags } from "./forms";
 
 type Mode = "required" | "optional" | "hidden";
 type Settings = { colour: string; greeting: string; position: "right" | "left"; prechat_fields: { name: Mode; email: Mode }; topics: string[]; updated_at: string | null };
@@ -22,9 +23,8 @@ const HINTS: Record<string, string> = {
 };
 
 function failure(err: unknown): Failure {
-  const e = err as ApiError;
-  const field = errorField(e, ["prechat_fields"]);
-  return { field, message: (e.code === "invalid" && HINTS[field]) || e.message || "Something went wrong." };
+  const field = errorField(err, ["prechat_fields"]);
+  return { field, message: (errorCode(err) === "invalid" && HINTS[field]) || errorMessage(err) };
 }
 
 function FieldError(props: { error: Failure; name: string }) {
@@ -38,7 +38,7 @@ export function WidgetSettings() {
   const [error, setError] = useState<Failure>(null);
   const [saved, setSaved] = useState("");
   useEffect(() => {
-    api("GET", "/widget-settings").then((s: Settings) => setForm({
+    api<Settings>("GET", "/widget-settings").then((s) => setForm({
       colour: s.colour, greeting: s.greeting, position: s.position, name: s.prechat_fields.name, email: s.prechat_fields.email, topics: showTags(s.topics),
     })).catch((err) => setError(failure(err)));
   }, []);
@@ -58,7 +58,7 @@ export function WidgetSettings() {
       prechat_fields: { name: form.name, email: form.email }, topics: parseTags(form.topics),
     };
     try {
-      const s: Settings = await api("PUT", "/widget-settings", body);
+      const s = await api<Settings>("PUT", "/widget-settings", body);
       setForm({ ...form, colour: s.colour, greeting: s.greeting, topics: showTags(s.topics) });
       setError(null);
       setSaved("Saved. Widgets use these settings the next time they load.");

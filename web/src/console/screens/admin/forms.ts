@@ -1,5 +1,6 @@
 // The admin forms as data: tags typed as text, the changes a form makes to a record, and which
 // field a server error belongs to. Pure, unit-tested in web/tests/admin.test.ts.
+import { ApiError } from "../../../shared/http";
 
 export type Team = { id: number; name: string; skills: string[]; languages: string[]; concurrency_cap: number; multi_chat: boolean; answer_timeout_s: number; relax_skills_after_s: number | null; is_default: boolean };
 export type User = { id: number; email: string; name: string; role: string; skills: string[]; languages: string[]; is_active: boolean; team_ids: number[] };
@@ -26,12 +27,11 @@ export function changes<T extends Record<string, unknown>>(before: T, after: Par
   return out;
 }
 
-export type ApiError = Error & { code?: string; details?: { fields?: string[]; field_errors?: Record<string, string> } };
-
-/** Which form field a server error is about (`skills.0` is the skills field), or "" for the form.
- * Fields of the objects named in `nested` keep their whole path (`prechat_fields.email`). */
-export function errorField(err: ApiError, nested: string[] = []): string {
-  const path = err.details?.fields?.[0] ?? "";
+/** Which form field a server error is about (`skills.0` is the skills field), or "" for the form
+ * (and for anything thrown that is not an `ApiError`). Fields of the objects named in `nested`
+ * keep their whole path (`prechat_fields.email`). */
+export function errorField(err: unknown, nested: string[] = []): string {
+  const path = (err instanceof ApiError && err.details.fields?.[0]) || "";
   const [head, next] = path.split(".");
   return nested.includes(head) && next ? `${head}.${next}` : head;
 }

@@ -1,8 +1,9 @@
 // History: finished chats found by a word in them and filters; each opens read-only.
 import { useState } from "preact/hooks";
+import { senderName } from "../../../shared/events";
 import type { ConversationEvent } from "../../../shared/generated/protocol";
+import { type Page, fetchHistory } from "../../../shared/protocol";
 import { api } from "../../api";
-import { senderName } from "../../state";
 import { EMPTY, type Found, type HistoryFilters, type Results, addPage, historyQuery } from "./query";
 
 export function History() {
@@ -14,7 +15,7 @@ export function History() {
   async function search(first: boolean) {
     const last = results?.items[results.items.length - 1];
     try {
-      const page: Found[] = await api("GET", `/conversations?${historyQuery(filters, first || !last ? null : last.id)}`);
+      const page = await api<Found[]>("GET", `/conversations?${historyQuery(filters, first || !last ? null : last.id)}`);
       setResults((old) => addPage(old ?? { items: [], more: false }, page, first));
       setError("");
     } catch (err) {
@@ -70,14 +71,7 @@ function Transcript(props: { chat: Found; onBack: () => void }) {
   if (events === null && !error) {
     void (async () => {
       try {
-        const all: ConversationEvent[] = [];
-        let after = 0;
-        for (;;) {
-          const page = await api("GET", `/conversations/${props.chat.id}/events?after=${after}`);
-          all.push(...page.events);
-          if (!page.more) break;
-          after = page.last_seq;
-        }
+        const { events: all } = await fetchHistory((after) => api<Page>("GET", `/conversations/${props.chat.id}/events?after=${after}`), 0);
         setEvents(all);
       } catch (err) {
         setError(err instanceof Error ? err.message : "Could not load the conversation.");

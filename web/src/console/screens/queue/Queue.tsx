@@ -5,23 +5,24 @@ import type { Me } from "../../main";
 import { type Waiting, waitedFor } from "./waiting";
 
 type TeamQueue = { team_id: number; waiting: Waiting[] };
+type TeamName = { id: number; name: string };
 
 export function Queue(props: { me: Me; tick: number; onPicked: (conversationId: number) => void }) {
-  const [teams, setTeams] = useState<{ id: number; name: string }[]>([]);
+  const [teams, setTeams] = useState<TeamName[]>([]);
   const [queues, setQueues] = useState<Record<number, TeamQueue>>({});
   const [error, setError] = useState("");
   const [, redraw] = useState(0);
   const mayPick = (props.me.capabilities ?? []).includes("answer_chats");
 
   useEffect(() => {
-    api("GET", "/teams").then((all: { id: number; name: string }[]) => setTeams(all.filter((t) => props.me.user.team_ids.includes(t.id))));
+    api<TeamName[]>("GET", "/teams").then((all) => setTeams(all.filter((t) => props.me.user.team_ids.includes(t.id))));
     const t = window.setInterval(() => redraw((n) => n + 1), 1000);
     return () => window.clearInterval(t);
   }, []);
 
   useEffect(() => {
     // Queue summaries on the team streams (props.tick) say something changed; read the details.
-    void Promise.all(teams.map(async (t) => [t.id, await api("GET", `/teams/${t.id}/queue`)] as const))
+    void Promise.all(teams.map(async (t) => [t.id, await api<TeamQueue>("GET", `/teams/${t.id}/queue`)] as const))
       .then((entries) => setQueues(Object.fromEntries(entries)), () => undefined);
   }, [teams, props.tick]);
 
