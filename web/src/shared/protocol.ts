@@ -80,7 +80,7 @@ export class Connection {
     private handlers: {
       /** `replay` is true for events that happened before this subscription went live. */
       onEvent: (stream: string, event: ChatEvent, replay: boolean) => void;
-      /** Every other frame, and answers to `request` that no one waits for any more. */
+      /** Every frame not handled here (events, acks, `reload` and answers to `request` are). */
       onFrame?: (frame: ServerFrame) => void;
       onState?: (state: State) => void;
       /** The local copy of `stream` must be dropped: the history is read again from the start. */
