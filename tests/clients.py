@@ -281,3 +281,14 @@ def send(conversation_id: int, client_id: str, text: str) -> Frame:
         "client_id": client_id,
         "text": text,
     }
+
+
+# The widget's settings as a fresh install has them (migration 0007): tests that change them put
+# these back.
+WIDGET_DEFAULTS: dict[str, Any] = {
+    "colour": "#2454d6",
+    "greeting": "Chat with us",
+    "position": "right",
+    "prechat_fields": {"name": "required", "email": "optional"},
+    "topics": [],
+}

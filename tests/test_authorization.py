@@ -476,13 +476,7 @@ CALLS: dict[str, Call] = {
     # Today's look: an allowed write leaves the widget as the other tests expect it, and a
     # refused one would still show in ``updated_at`` and ``updated_by``.
     "PUT /widget-settings": Call(
-        body={
-            "colour": "#2454d6",
-            "greeting": "Chat with us",
-            "position": "right",
-            "prechat_fields": {"name": "required", "email": "optional"},
-            "topics": [],
-        },
+        body=clients.WIDGET_DEFAULTS,
         witness=listing("/api/v1/widget-settings"),
     ),
     "GET /widget/config": Call(),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.clients import WIDGET_DEFAULTS
 from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 from tests.web.helpers import (
     PHONE,
@@ -20,13 +21,6 @@ from tests.web.helpers import (
     widget_frame,
 )
 
-DEFAULTS = {
-    "colour": "#2454d6",
-    "greeting": "Chat with us",
-    "position": "right",
-    "prechat_fields": {"name": "required", "email": "optional"},
-    "topics": [],
-}
 GREETING = "Hola! <b>Ask us</b> anything, we answer in minutes"
 
 
@@ -34,7 +28,7 @@ GREETING = "Hola! <b>Ask us</b> anything, we answer in minutes"
 def restore(web: Server) -> Iterator[None]:
     """One server serves every browser test: leave the widget as the others expect it."""
     yield
-    admin(web).call("PUT", "/widget-settings", DEFAULTS)
+    admin(web).call("PUT", "/widget-settings", WIDGET_DEFAULTS)
 
 
 def widget_tab(web: Server, page: Page) -> None:

@@ -11,16 +11,9 @@ from sqlalchemy import select
 
 from helpline.compliance.models import AuditEntry
 from helpline.core.db import Database
-from tests.clients import Staff, make_staff, make_team
+from tests.clients import WIDGET_DEFAULTS, Staff, make_staff, make_team
 from tests.servers import Server
 
-DEFAULTS = {
-    "colour": "#2454d6",
-    "greeting": "Chat with us",
-    "position": "right",
-    "prechat_fields": {"name": "required", "email": "optional"},
-    "topics": [],
-}
 PATH = "/api/v1/widget-settings"
 
 
@@ -28,7 +21,7 @@ PATH = "/api/v1/widget-settings"
 async def restore(root: Staff) -> AsyncIterator[None]:
     """The server is shared: leave the settings as the next test expects them."""
     yield
-    await root.ok("PUT", PATH, json=DEFAULTS)
+    await root.ok("PUT", PATH, json=WIDGET_DEFAULTS)
 
 
 async def config(server: Server) -> Any:
@@ -40,10 +33,10 @@ async def config(server: Server) -> Any:
 
 async def test_defaults_are_the_look_the_widget_always_had(server: Server, root: Staff) -> None:
     stored = await root.ok("GET", PATH)
-    assert {k: stored[k] for k in DEFAULTS} == DEFAULTS
+    assert {k: stored[k] for k in WIDGET_DEFAULTS} == WIDGET_DEFAULTS
     public = await config(server)
-    assert {k: public[k] for k in DEFAULTS if k != "topics"} == {
-        k: v for k, v in DEFAULTS.items() if k != "topics"
+    assert {k: public[k] for k in WIDGET_DEFAULTS if k != "topics"} == {
+        k: v for k, v in WIDGET_DEFAULTS.items() if k != "topics"
     }
 
 
@@ -96,7 +89,7 @@ async def test_bad_values_name_their_field_and_change_nothing(
     root: Staff, change: dict[str, Any], field: str
 ) -> None:
     before = await root.ok("GET", PATH)
-    r = await root.call("PUT", PATH, json={**DEFAULTS, "greeting": "Changed", **change})
+    r = await root.call("PUT", PATH, json={**WIDGET_DEFAULTS, "greeting": "Changed", **change})
     assert r.status_code == 422, r.text
     assert r.json()["code"] == "invalid" and r.json()["details"]["fields"] == [field]
     assert await root.ok("GET", PATH) == before
@@ -106,16 +99,16 @@ async def test_only_admins_see_or_change_settings(server: Server, root: Staff) -
     team = await make_team(root)
     sup = await make_staff(root, team_ids=[team["id"]], role="supervisor")
     assert (await sup.call("GET", PATH)).status_code == 403
-    r = await sup.call("PUT", PATH, json={**DEFAULTS, "colour": "#000000"})
+    r = await sup.call("PUT", PATH, json={**WIDGET_DEFAULTS, "colour": "#000000"})
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
-    r = await root.call("PUT", PATH, json=DEFAULTS, headers={"X-CSRF-Token": "wrong"})
+    r = await root.call("PUT", PATH, json=WIDGET_DEFAULTS, headers={"X-CSRF-Token": "wrong"})
     assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
-    assert (await config(server))["colour"] == DEFAULTS["colour"]
+    assert (await config(server))["colour"] == WIDGET_DEFAULTS["colour"]
 
 
 @pytest.mark.usefixtures("restore")
 async def test_a_change_is_audited_with_what_changed(server: Server, root: Staff) -> None:
-    await root.ok("PUT", PATH, json={**DEFAULTS, "greeting": "Audited hello"})
+    await root.ok("PUT", PATH, json={**WIDGET_DEFAULTS, "greeting": "Audited hello"})
     db = Database(server.db_url)
     try:
         async with db.read() as s:
