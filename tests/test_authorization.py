@@ -80,6 +80,7 @@ GET    /conversations/{id}/transfer-targets 401 401 401 ok  nas 403 ro  ok  403 
 POST   /conversations/{id}/end              401 401 401 ok  nas 403 ro  ok  403 ok  401 401 403
 POST   /conversations/{id}/close            401 401 401 ok  nas 403 ro  ok  403 ok  401 401 403
 GET    /resolution-codes                    401 401 401 ok  ok  ok  ok  ok  ok  ok  401 401 ok
+POST   /resolution-codes                    401 401 401 403 403 403 403 403 403 ok  401 401 403
 PUT    /resolution-codes/{id}               401 401 401 403 403 403 403 403 403 ok  401 401 403
 GET    /widget-settings                     401 401 401 403 403 403 403 403 403 ok  401 401 403
 PUT    /widget-settings                     401 401 401 403 403 403 403 403 403 ok  401 401 403
@@ -453,6 +454,10 @@ CALLS: dict[str, Call] = {
         witness=conversation_state,
     ),
     "GET /resolution-codes": Call(),
+    "POST /resolution-codes": Call(
+        body=lambda _w, _p: {"code": unique("code"), "label": unique("Label")},
+        witness=listing("/api/v1/resolution-codes"),
+    ),
     "PUT /resolution-codes/{id}": Call(
         target="resolution_code",
         body=lambda w, _p: {"code": w.resolution_code, "label": unique("Label"), "active": False},

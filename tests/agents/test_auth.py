@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.clients import Staff, make_staff, make_team
+from tests.clients import Staff, make_staff, make_team, unique
 from tests.servers import ADMIN_EMAIL, Server, start_server
 
 
@@ -125,6 +125,44 @@ async def test_admin_edits_refuse_unknown_targets_and_mismatches(
         "PUT", "/api/v1/resolution-codes/refund", json={"code": "refund", "label": "Refund issued"}
     )
     assert made == {"code": "refund", "label": "Refund issued", "active": True}
+
+
+async def test_a_taken_name_says_which_field_it_is_about(server: Server, root: Staff) -> None:
+    """A form shows the refusal under the field to change, so each conflict names it."""
+    team, other = await make_team(root), await make_team(root)
+    cases = [
+        ("POST", "/api/v1/teams", {"name": team["name"]}, "team_name_taken", ["name"]),
+        (
+            "PATCH",
+            f"/api/v1/teams/{other['id']}",
+            {"name": team["name"]},
+            "team_name_taken",
+            ["name"],
+        ),
+        (
+            "POST",
+            "/api/v1/users",
+            {"email": ADMIN_EMAIL.upper(), "name": "Again", "password": "long-enough-pw-9"},
+            "email_taken",
+            ["email"],
+        ),
+    ]
+    for method, path, body, code, fields in cases:
+        r = await root.call(method, path, json=body)
+        assert r.status_code == 409, (path, r.text)
+        assert r.json()["code"] == code and r.json()["details"]["fields"] == fields, r.json()
+    names = {t["id"]: t["name"] for t in await root.ok("GET", "/api/v1/teams")}
+    assert names[other["id"]] == other["name"], "the refused rename changed nothing"
+
+    code = unique("goodwill").lower()
+    await root.ok("POST", "/api/v1/resolution-codes", json={"code": code, "label": "Goodwill"})
+    again = await root.call(
+        "POST", "/api/v1/resolution-codes", json={"code": code, "label": "Overwritten"}
+    )
+    assert again.status_code == 409 and again.json()["code"] == "resolution_code_taken"
+    assert again.json()["details"]["fields"] == ["code"]
+    listed = {c["code"]: c["label"] for c in await root.ok("GET", "/api/v1/resolution-codes")}
+    assert listed[code] == "Goodwill", "an existing code is never overwritten by an add"
 
 
 async def test_login_throttle_counts_every_spelling_of_an_address(tmp_path: Path) -> None:

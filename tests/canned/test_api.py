@@ -42,6 +42,7 @@ async def test_agents_cannot_edit_and_other_teams_cannot_see(server: Server, roo
     created = await sup.ok("POST", "/api/v1/canned-responses", json=body)
     dup = await sup.call("POST", "/api/v1/canned-responses", json=body)
     assert dup.status_code == 409 and dup.json()["code"] == "shortcut_taken"
+    assert dup.json()["details"]["fields"] == ["shortcut"]
     assert created["id"] not in {
         c["id"] for c in await outsider.ok("GET", "/api/v1/canned-responses")
     }

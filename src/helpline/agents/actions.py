@@ -111,7 +111,7 @@ async def create_user(
     :func:`~helpline.agents.auth.new_password_hash`, computed before the transaction."""
     email = normalize_email(str(data.email))
     if await s.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("A user with that email already exists.", code=ErrorCode.EMAIL_TAKEN)
+        raise _email_taken()
     user = User(
         email=email,
         name=data.name.strip(),
@@ -138,9 +138,7 @@ async def do_create_user(rt: Runtime, staff: Staff, data: UserCreate) -> UserOut
             user = await create_user(s, data, password_hash=password_hash, actor_id=staff.user_id)
             return await service.user_out(s, user)
     except IntegrityError:
-        raise Conflict(
-            "A user with that email already exists.", code=ErrorCode.EMAIL_TAKEN
-        ) from None
+        raise _email_taken() from None
 
 
 async def do_update_user(rt: Runtime, staff: Staff, user_id: int, data: UserPatch) -> UserOut:
@@ -186,9 +184,7 @@ async def create_team(s: AsyncSession, data: TeamCreate, *, actor_id: int | None
     try:
         await s.flush()
     except IntegrityError:
-        raise Conflict(
-            "A team with that name already exists.", code=ErrorCode.TEAM_NAME_TAKEN
-        ) from None
+        raise _team_name_taken() from None
     audit.record(s, actor_id=actor_id, action="team.create", target=f"team:{team.id}")
     return team
 
@@ -208,6 +204,10 @@ async def do_update_team(rt: Runtime, staff: Staff, team_id: int, data: TeamPatc
         changes = data.model_dump(exclude_unset=True)
         for key, value in changes.items():
             setattr(team, key, value)
+        try:
+            await s.flush()
+        except IntegrityError:
+            raise _team_name_taken() from None
         audit.record(
             s,
             actor_id=staff.user_id,
@@ -217,6 +217,18 @@ async def do_update_team(rt: Runtime, staff: Staff, team_id: int, data: TeamPatc
         )
         reroute(rt, s, team_id)
     return team
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        "A user with that email already exists.", code=ErrorCode.EMAIL_TAKEN, fields=["email"]
+    )
+
+
+def _team_name_taken() -> Conflict:
+    return Conflict(
+        "A team with that name already exists.", code=ErrorCode.TEAM_NAME_TAKEN, fields=["name"]
+    )
 
 
 async def do_touch_presence(rt: Runtime, user_ids: set[int]) -> None:

@@ -431,6 +431,26 @@ async def do_close(
     return conv
 
 
+async def do_create_resolution_code(
+    rt: Runtime, staff: Staff, *, code: str, label: str, active: bool
+) -> ResolutionCode:
+    """Add a resolution code (the caller checked ``administer``); an existing code is refused,
+    never overwritten."""
+    async with rt.db.write() as s:
+        if await s.get(ResolutionCode, code) is not None:
+            raise Conflict(
+                "A resolution code with that name already exists.",
+                code=ErrorCode.RESOLUTION_CODE_TAKEN,
+                fields=["code"],
+            )
+        row = ResolutionCode(code=code, label=label, active=active)
+        s.add(row)
+        audit.record(
+            s, actor_id=staff.user_id, action="resolution_code.create", target=f"code:{code}"
+        )
+    return row
+
+
 async def do_put_resolution_code(
     rt: Runtime, staff: Staff, *, code: str, label: str, active: bool
 ) -> ResolutionCode:

@@ -239,6 +239,18 @@ async def resolution_codes(staff: CurrentStaff, rt: Rt) -> list[ResolutionCodeOu
         return [ResolutionCodeOut.model_validate(r) for r in rows.scalars().all()]
 
 
+@router.post("/resolution-codes", status_code=201)
+async def create_resolution_code(
+    body: ResolutionCodeIn, staff: CurrentStaff, rt: Rt
+) -> ResolutionCodeOut:
+    """Add a resolution code (admin); one that exists already is refused."""
+    require(staff, Capability.ADMINISTER)
+    row = await actions.do_create_resolution_code(
+        rt, staff, code=body.code, label=body.label, active=body.active
+    )
+    return ResolutionCodeOut.model_validate(row)
+
+
 @router.put("/resolution-codes/{code}")
 async def put_resolution_code(
     code: str, body: ResolutionCodeIn, staff: CurrentStaff, rt: Rt

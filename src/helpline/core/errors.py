@@ -52,6 +52,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     READ_ONLY = "read_only"
     RESOLUTION_CODE_REQUIRED = "resolution_code_required"
+    RESOLUTION_CODE_TAKEN = "resolution_code_taken"
     SESSION_ENDED = "session_ended"
     SHORTCUT_TAKEN = "shortcut_taken"
     TEAM_NAME_TAKEN = "team_name_taken"
