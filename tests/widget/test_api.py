@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from helpline.compliance.models import AuditEntry
+from helpline.core.config import Settings
 from helpline.core.db import Database
 from tests.clients import WIDGET_DEFAULTS, Staff, make_staff, make_team
 from tests.servers import Server
@@ -38,6 +39,11 @@ async def test_defaults_are_the_look_the_widget_always_had(server: Server, root:
     assert {k: public[k] for k in WIDGET_DEFAULTS if k != "topics"} == {
         k: v for k, v in WIDGET_DEFAULTS.items() if k != "topics"
     }
+
+
+async def test_config_says_how_long_a_message_may_be(server: Server) -> None:
+    """The widget counts against the server's own limit, so it never cuts or sends too much."""
+    assert (await config(server))["max_message_chars"] == Settings().max_message_chars
 
 
 @pytest.mark.usefixtures("restore")

@@ -75,3 +75,6 @@ class WidgetConfigOut(BaseModel):
     greeting: str
     position: Position
     prechat_fields: PrechatFields
+    max_message_chars: int = Field(
+        description="The longest message the server accepts, in characters (of the trimmed text)"
+    )

@@ -43,9 +43,9 @@ async def current(s: AsyncSession) -> WidgetSettingsOut:
     return as_out(row) if row else DEFAULTS
 
 
-async def widget_config(s: AsyncSession) -> WidgetConfigOut:
-    """The settings, with the topics to offer (the configured ones, else every team's skills)
-    and whether anyone who answers chats is online."""
+async def widget_config(s: AsyncSession, *, max_message_chars: int) -> WidgetConfigOut:
+    """The settings, with the topics to offer (the configured ones, else every team's skills),
+    whether anyone who answers chats is online, and the server's limit on a message's length."""
     settings = await current(s)
     topics = settings.topics
     if not topics:
@@ -59,4 +59,5 @@ async def widget_config(s: AsyncSession) -> WidgetConfigOut:
         greeting=settings.greeting,
         position=settings.position,
         prechat_fields=settings.prechat_fields,
+        max_message_chars=max_message_chars,
     )

@@ -32,6 +32,6 @@ async def put_widget_settings(
 @router.get("/widget/config", tags=["widget"])
 async def widget_config(rt: Rt) -> WidgetConfigOut:
     """What the widget needs before a chat: its look, the pre-chat fields, the topics to offer,
-    and whether anyone who answers chats is online."""
+    whether anyone who answers chats is online, and the longest message it may send."""
     async with rt.db.read() as s:
-        return await service.widget_config(s)
+        return await service.widget_config(s, max_message_chars=rt.settings.max_message_chars)
