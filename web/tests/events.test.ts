@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "vitest";
 import type { ConversationEvent, StatusChanged } from "../src/shared/generated/protocol";
-import { clientIdOf, isConversationEvent, senderName, systemLine } from "../src/shared/events";
+import { clientIdOf, humanise, isConversationEvent, resolutionLabel, senderName, systemLine } from "../src/shared/events";
 
 const AT = "2026-12-07T10:00:00Z";
 const base = { seq: 5, conversation_id: 1, created_at: AT, sender: { kind: "system" } } as const;
@@ -30,13 +30,13 @@ test("the visitor is told of joins, leaves, transfers and the end, in their word
 test("staff also see routing and wrap-up", () => {
   assert.equal(systemLine(started, "staff"), "Chat started about billing");
   assert.equal(systemLine({ ...base, type: "started", data: { topic: "" } }, "staff"), "Chat started");
-  assert.equal(systemLine(assigned, "staff"), "Offered to Ana (manual_pick)");
+  assert.equal(systemLine(assigned, "staff"), "Picked from the queue by Ana");
   assert.equal(systemLine(joined, "staff"), "Ana joined");
   assert.equal(systemLine(left, "staff"), "Ana left");
-  assert.equal(systemLine(requeued, "staff"), "Back in the queue (no_answer)");
+  assert.equal(systemLine(requeued, "staff"), "Back in the queue: not answered in time by Ana");
   assert.equal(systemLine(transferring, "staff"), "Visitor told they are being transferred");
   assert.equal(systemLine(endedByVisitor, "staff"), "Chat ended by the visitor");
-  assert.equal(systemLine(closed, "staff"), "Closed: solved");
+  assert.equal(systemLine(closed, "staff"), "Closed: Solved");
   for (const e of [message, note]) assert.equal(systemLine(e, "staff"), null, e.type);
 });
 
@@ -54,4 +54,37 @@ test("senderName names visitors and staff, never the system", () => {
   assert.equal(senderName({ kind: "agent", id: 2, name: "Ana" }), "Ana");
   assert.equal(senderName({ kind: "agent", id: 2 }), undefined);
   assert.equal(senderName({ kind: "system" }), undefined);
+});
+
+const routed = (skills_relaxed: boolean): ConversationEvent => ({
+  ...base,
+  type: "assigned",
+  data: {
+    agent_id: 2,
+    agent_name: "Ana",
+    reason: { rule: "least_load_then_longest_idle", skills_required: ["tech"], skills_matched: [], skills_relaxed, excluded_fallback: false, language: "en", load: 0, cap: 2, idle_s: 3, candidates: 1 },
+  },
+});
+const requeuedFor = (reason: "no_answer" | "agent_offline" | "transferred" | "team_left"): ConversationEvent => ({ ...base, type: "requeued", data: { reason, agent_id: 2, agent_name: "Ana", team_id: 1 } });
+
+test("staff read routing reasons in words, never as codes", () => {
+  assert.equal(systemLine(routed(false), "staff"), "Offered to Ana, the least busy agent");
+  assert.match(systemLine(routed(true), "staff")!, /^Offered to Ana, the least busy agent \(.*skills.*\)$/);
+  const transfer: ConversationEvent = { ...base, type: "assigned", data: { agent_id: 2, agent_name: "Ana", reason: { rule: "manual_transfer", by: 3 } } };
+  assert.equal(systemLine(transfer, "staff"), "Transferred to Ana");
+  assert.equal(systemLine(requeuedFor("agent_offline"), "staff"), "Back in the queue: Ana went offline");
+  assert.equal(systemLine(requeuedFor("transferred"), "staff"), "Back in the queue: transferred to a team's queue");
+  assert.equal(systemLine(requeuedFor("team_left"), "staff"), "Back in the queue: Ana left the team");
+  for (const e of [routed(false), routed(true), transfer, assigned, requeued, ...(["no_answer", "agent_offline", "transferred", "team_left"] as const).map(requeuedFor)]) {
+    assert.doesNotMatch(systemLine(e, "staff")!, /[a-z]_[a-z]/, e.type);
+  }
+});
+
+test("tags and codes are humanised for reading", () => {
+  assert.equal(humanise("paddles"), "Paddles");
+  assert.equal(humanise("white_water-kayaks"), "White water kayaks");
+  assert.equal(humanise("tech"), "Tech");
+  assert.equal(humanise("--x__"), "X");
+  assert.equal(resolutionLabel("resolved", { resolved: "Resolved on first contact" }), "Resolved on first contact");
+  assert.equal(resolutionLabel("no_reply"), "No reply");
 });

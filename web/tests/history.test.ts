@@ -49,8 +49,23 @@ describe("describeEvent", () => {
     expect(describeEvent(ev("started", { topic: "billing" }))).toBe("started the chat about billing");
     expect(describeEvent(ev("ended", { by: "visitor" }))).toBe("left the chat");
     expect(describeEvent(ev("ended", { by: "agent" }))).toBe("ended the chat");
-    expect(describeEvent(ev("closed", { resolution_code: "solved" }))).toBe("closed: solved");
-    expect(describeEvent(ev("agent_joined", { agent_name: "Ana" }))).toBe("Ana joined");
+    expect(describeEvent(ev("agent_joined", { agent_name: "Ana" }))).toBe("Ana joined the chat");
     expect(describeEvent(ev("something_new"))).toBe("something new");
+  });
+  it("names a resolution by its label, or else in words", () => {
+    expect(describeEvent(ev("closed", { resolution_code: "solved" }), { solved: "Solved on first contact" })).toBe("closed: Solved on first contact");
+    expect(describeEvent(ev("closed", { resolution_code: "no_reply" }))).toBe("closed: No reply");
+  });
+  it("does not name an agent twice when the agent is the sender", () => {
+    const byAna = { ...ev("agent_joined", { agent_name: "Ana" }), sender: { kind: "agent", id: 2, name: "Ana" } } as ConversationEvent;
+    expect(describeEvent(byAna)).toBe("joined the chat");
+    const leftByAna = { ...ev("agent_left", { agent_name: "Ana" }), sender: { kind: "agent", id: 2, name: "Ana" } } as ConversationEvent;
+    expect(describeEvent(leftByAna)).toBe("left the chat");
+  });
+  it("says why a chat was offered or requeued in words, not codes", () => {
+    const assigned = { ...base, type: "assigned", data: { agent_id: 2, agent_name: "Ana", reason: { rule: "least_load_then_longest_idle", skills_relaxed: false } } } as unknown as ConversationEvent;
+    expect(describeEvent(assigned)).toBe("offered to Ana, the least busy agent");
+    const requeued = { ...base, type: "requeued", data: { reason: "no_answer", agent_id: 2, agent_name: "Ana", team_id: 1 } } as unknown as ConversationEvent;
+    expect(describeEvent(requeued)).toBe("went back to the queue: not answered in time by Ana");
   });
 });

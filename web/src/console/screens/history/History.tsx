@@ -1,12 +1,29 @@
 // History: finished chats found by a word in them and filters; each opens read-only.
-import { useState } from "preact/hooks";
-import { senderName } from "../../../shared/events";
+import { useEffect, useState } from "preact/hooks";
+import { assignedLine, requeueReason, resolutionLabel, senderName } from "../../../shared/events";
 import type { ConversationEvent } from "../../../shared/generated/protocol";
 import { type Page, fetchHistory } from "../../../shared/protocol";
 import { api } from "../../api";
 import { EMPTY, type Found, type HistoryFilters, type Results, addPage, historyQuery } from "./query";
 
+type ResolutionCode = { code: string; label: string };
+
+/** Resolution codes' labels by code (inactive codes too: old chats were closed with them). */
+function useResolutionLabels(): Record<string, string> {
+  const [labels, setLabels] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let alive = true;
+    api<ResolutionCode[]>("GET", "/resolution-codes").then(
+      (codes) => { if (alive) setLabels(Object.fromEntries(codes.map((c) => [c.code, c.label]))); },
+      () => undefined,
+    );
+    return () => { alive = false; };
+  }, []);
+  return labels;
+}
+
 export function History() {
+  const labels = useResolutionLabels();
   const [filters, setFilters] = useState<HistoryFilters>(EMPTY);
   const [results, setResults] = useState<Results | null>(null);
   const [error, setError] = useState("");
@@ -26,7 +43,7 @@ export function History() {
   const set = (key: keyof HistoryFilters) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
     setFilters((f) => ({ ...f, [key]: e.currentTarget.value }));
 
-  if (open) return <Transcript chat={open} onBack={() => setOpen(null)} />;
+  if (open) return <Transcript chat={open} labels={labels} onBack={() => setOpen(null)} />;
   return (
     <main class="history">
       <h2>History</h2>
@@ -51,7 +68,7 @@ export function History() {
                   <span class="title">#{c.id} {c.topic || "chat"}</span>
                   <span class={`state ${c.state}`}>{c.state}</span>
                   <span class="muted">{new Date(c.created_at).toLocaleString()}</span>
-                  {c.resolution_code && <span class="code">{c.resolution_code}</span>}
+                  {c.resolution_code && <span class="code">{resolutionLabel(c.resolution_code, labels)}</span>}
                   {c.snippet && <span class="snippet">{c.snippet}</span>}
                 </button>
               </li>
@@ -65,7 +82,7 @@ export function History() {
 }
 
 /** A finished chat, read-only: every event in order, text rendered as text. */
-function Transcript(props: { chat: Found; onBack: () => void }) {
+function Transcript(props: { chat: Found; labels: Record<string, string>; onBack: () => void }) {
   const [events, setEvents] = useState<ConversationEvent[] | null>(null);
   const [error, setError] = useState("");
   if (events === null && !error) {
@@ -82,14 +99,14 @@ function Transcript(props: { chat: Found; onBack: () => void }) {
     <main class="history transcript" aria-label={`Conversation #${props.chat.id}`}>
       <button class="link" onClick={props.onBack}>← Back to results</button>
       <h2>#{props.chat.id} {props.chat.topic || "chat"} <span class={`state ${props.chat.state}`}>{props.chat.state}</span></h2>
-      <p class="muted">Read only{props.chat.resolution_code ? ` · resolved: ${props.chat.resolution_code}` : ""}</p>
+      <p class="muted">Read only{props.chat.resolution_code ? ` · Resolution: ${resolutionLabel(props.chat.resolution_code, props.labels)}` : ""}</p>
       {error && <p class="error" role="alert">{error}</p>}
       {events === null && !error && <p class="muted">Loading…</p>}
       <ol class="log">
         {(events ?? []).map((e) => (
           <li key={e.seq} class={`ev ${e.type} ${e.sender.kind}`}>
             <span class="who">{e.type === "note" ? `Note by ${senderName(e.sender) ?? "staff"}` : senderName(e.sender) ?? "Helpline"}</span>
-            {"text" in e && e.text ? <span class="text">{e.text}</span> : <span class="what">{describe(e)}</span>}
+            {"text" in e && e.text ? <span class="text">{e.text}</span> : <span class="what">{describe(e, props.labels)}</span>}
             <time class="muted" dateTime={e.created_at}>{new Date(e.created_at).toLocaleTimeString()}</time>
           </li>
         ))}
@@ -98,19 +115,31 @@ function Transcript(props: { chat: Found; onBack: () => void }) {
   );
 }
 
-/** What an event without text says, as a line in the transcript. */
-export function describe(e: ConversationEvent): string {
+/** What an event without text says, as a line in the transcript after the name of whoever did
+ *  it (the sender): an agent who joined is not named twice, the system's lines name the agent. */
+export function describe(e: ConversationEvent, labels: Record<string, string> = {}): string {
   switch (e.type) {
     case "started": return e.data.topic ? `started the chat about ${e.data.topic}` : "started the chat";
     case "ended": return e.data.by === "visitor" ? "left the chat" : "ended the chat";
-    case "agent_joined": return `${e.data.agent_name || "An agent"} joined`;
-    case "agent_left": return `${e.data.agent_name || "The agent"} left`;
-    case "assigned": return `offered to ${e.data.agent_name || "an agent"}`;
-    case "requeued": return "went back to the queue";
+    case "agent_joined": return byThemselves(e, "joined the chat");
+    case "agent_left": return byThemselves(e, "left the chat");
+    case "assigned": return lower(assignedLine(e.data));
+    case "requeued": return `went back to the queue: ${requeueReason(e.data)}`;
     case "transferring": return "is being transferred";
     case "transferred": return "transferred";
-    case "closed": return e.data.resolution_code ? `closed: ${e.data.resolution_code}` : "closed";
+    case "closed": return e.data.resolution_code ? `closed: ${resolutionLabel(e.data.resolution_code, labels)}` : "closed";
     // Types added after this client was built (the protocol grows by adding them).
     default: return (e as { type: string }).type.replace(/_/g, " ");
   }
+}
+
+/** `what` after the sender's name when the agent the event names is the sender, else with the
+ *  agent's name in front ("Ana joined the chat", under "Helpline"). */
+function byThemselves(e: ConversationEvent & { data: { agent_name: string } }, what: string): string {
+  const agent = e.data.agent_name;
+  return !agent || senderName(e.sender) === agent ? what : `${agent} ${what}`;
+}
+
+function lower(line: string): string {
+  return line.charAt(0).toLowerCase() + line.slice(1);
 }
