@@ -1,6 +1,6 @@
 // The admin forms' pure rules (src/console/screens/admin/forms.ts).
 import { describe, expect, it } from "vitest";
-import { changes, errorField, parseTags, showTags } from "../src/console/screens/admin/forms";
+import { afterEdit, changes, errorField, parseTags, showTags } from "../src/console/screens/admin/forms";
 import { ApiError, type ErrorDetails } from "../src/shared/http";
 
 describe("tags", () => {
@@ -33,5 +33,15 @@ describe("errorField", () => {
     expect(errorField(err({ fields: ["prechat_fields"] }), ["prechat_fields"])).toBe("prechat_fields");
     expect(errorField(err({ fields: ["topics.3"] }), ["prechat_fields"])).toBe("topics");
     expect(errorField(err({ fields: ["prechat_fields.email"] }))).toBe("prechat_fields");
+  });
+});
+
+describe("afterEdit", () => {
+  it("clears the error of the field being edited and keeps any other", () => {
+    const error = { field: "name", message: "A team with that name already exists." };
+    expect(afterEdit(error, "name")).toBeNull();
+    expect(afterEdit(error, "skills")).toBe(error);
+    expect(afterEdit({ field: "", message: "Network down" }, "name")).toEqual({ field: "", message: "Network down" });
+    expect(afterEdit(null, "name")).toBeNull();
   });
 });

@@ -60,6 +60,9 @@ function Console(props: { me: Me; onLogout: () => void }) {
   const [conn, setConn] = useState<State>("connecting");
   const [transport, setTransport] = useState<TransportKind>("websocket");
   const [view, setView] = useView(props.me);
+  const views = useRef<HTMLElement>(null);
+  // On a phone the views scroll sideways: keep the current one in sight.
+  useEffect(() => { views.current?.querySelector(".tab.on")?.scrollIntoView({ block: "nearest", inline: "nearest" }); }, [view]);
   const [queueTick, setQueueTick] = useState(0);
   const connection = useRef<Connection | null>(null);
   const focused = useRef<number | null>(null);
@@ -185,7 +188,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
     <div class="console">
       <header class="top">
         <h1 class="brand">Helpline</h1>
-        <nav aria-label="Views">
+        <nav aria-label="Views" ref={views}>
           <button class={view === "chats" ? "tab on" : "tab"} aria-current={view === "chats" ? "page" : undefined} onClick={() => setView("chats")}>My chats</button>
           <button class={view === "queue" ? "tab on" : "tab"} aria-current={view === "queue" ? "page" : undefined} onClick={() => setView("queue")}>Queue</button>
           <button class={view === "history" ? "tab on" : "tab"} aria-current={view === "history" ? "page" : undefined} onClick={() => setView("history")}>History</button>
@@ -194,7 +197,7 @@ function Console(props: { me: Me; onLogout: () => void }) {
         </nav>
         {conn !== "open" && <span class="conn" role="status">{conn === "reconnecting" ? "Reconnecting…" : "Connecting…"}</span>}
         {conn === "open" && transport === "sse" && <span class="conn fallback" title="This network blocks WebSockets: chats go over plain HTTP, and WebSockets are tried again now and then.">HTTP</span>}
-        <label class="status"><span>Status</span>
+        <label class="status"><span class="status-word">Status</span>
           <select value={status} onChange={(e) => changeStatus((e.target as HTMLSelectElement).value)} aria-label="Your status">
             <option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option>
           </select>

@@ -5,9 +5,8 @@ import { errorCode, errorMessage } from "../../../shared/http";
 import { api } from "../../api";
 import { CannedResponses, ResolutionCodes } from "./Catalog";
 import { WidgetSettings } from "./Widget";
-import { ROLES, type Team, type User, changes, errorField, parseTags, showTags } from "./forms";
-
-type Failure = { field: string; message: string } | null;
+import { useFirstFieldFocus, useOpener } from "./focus";
+import { type Failure, ROLES, type Team, type User, afterEdit, changes, errorField, parseTags, showTags } from "./forms";
 
 // What to say when the server refuses a field's format (its own message names paths, not fixes).
 const FORMAT_HINTS: Record<string, string> = {
@@ -66,19 +65,21 @@ export function Admin() {
 
 function Teams(props: { teams: Team[]; onSaved: () => Promise<void> }) {
   const [editing, setEditing] = useState<Team | "new" | null>(null);
+  const opener = useOpener();
+  const open = (team: Team | "new") => (e: Event) => { opener.remember(e); setEditing(team); };
   return (
     <section aria-label="Teams">
-      <button onClick={() => setEditing("new")}>New team</button>
-      {editing && <TeamForm team={editing === "new" ? null : editing} onDone={async (saved) => { setEditing(null); if (saved) await props.onSaved(); }} />}
-      <table class="rows">
-        <thead><tr><th>Name</th><th>Skills</th><th>Languages</th><th>Chats each</th><th>Answer within</th><th>Skills dropped after</th><th /></tr></thead>
+      <button onClick={open("new")}>New team</button>
+      {editing && <TeamForm key={editing === "new" ? "new" : editing.id} team={editing === "new" ? null : editing} onDone={async (saved) => { setEditing(null); opener.giveBack(); if (saved) await props.onSaved(); }} />}
+      <table class="rows teams">
+        <thead><tr><th>Name</th><th>Skills</th><th class="w-m">Languages</th><th class="w-s">Chats each</th><th class="w-s">Answer within</th><th class="w-m">Skills dropped after</th><th class="w-act"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>
           {props.teams.map((t) => (
             <tr key={t.id}>
-              <td>{t.name}</td><td>{showTags(t.skills)}</td><td>{showTags(t.languages)}</td>
-              <td>{t.multi_chat ? t.concurrency_cap : 1}</td><td>{t.answer_timeout_s} s</td>
-              <td>{t.relax_skills_after_s == null ? "default" : `${t.relax_skills_after_s} s`}</td>
-              <td><button class="link" aria-label={`Edit team ${t.name}`} onClick={() => setEditing(t)}>Edit</button></td>
+              <td data-label="Name">{t.name}</td><td data-label="Skills">{showTags(t.skills)}</td><td data-label="Languages">{showTags(t.languages)}</td>
+              <td data-label="Chats each">{t.multi_chat ? t.concurrency_cap : 1}</td><td data-label="Answer within">{t.answer_timeout_s} s</td>
+              <td data-label="Skills dropped after">{t.relax_skills_after_s == null ? "default" : `${t.relax_skills_after_s} s`}</td>
+              <td class="act"><button class="link" aria-label={`Edit team ${t.name}`} onClick={open(t)}>Edit</button></td>
             </tr>
           ))}
         </tbody>
@@ -91,8 +92,12 @@ function TeamForm(props: { team: Team | null; onDone: (saved: boolean) => Promis
   const t = props.team;
   const [form, setForm] = useState({ name: t?.name ?? "", skills: showTags(t?.skills ?? []), languages: showTags(t?.languages ?? []), cap: String(t?.concurrency_cap ?? 2), multi: t?.multi_chat ?? true, timeout: String(t?.answer_timeout_s ?? 45), relax: t?.relax_skills_after_s == null ? "" : String(t.relax_skills_after_s) });
   const [error, setError] = useState<Failure>(null);
-  const set = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) =>
-    setForm((f) => ({ ...f, [key]: e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value }));
+  const ref = useFirstFieldFocus();
+  const set = (key: keyof typeof form, field: string = key) => (e: { currentTarget: HTMLInputElement }) => {
+    const value = e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value;
+    setForm((f) => ({ ...f, [key]: value }));
+    setError((x) => afterEdit(x, field));
+  };
   async function save(e: Event) {
     e.preventDefault();
     const body = { name: form.name.trim(), skills: parseTags(form.skills), languages: parseTags(form.languages), concurrency_cap: Number(form.cap), multi_chat: form.multi, answer_timeout_s: Number(form.timeout), relax_skills_after_s: form.relax.trim() === "" ? null : Number(form.relax) };
@@ -105,14 +110,14 @@ function TeamForm(props: { team: Team | null; onDone: (saved: boolean) => Promis
     }
   }
   return (
-    <form class="editor" aria-label={t ? `Edit team ${t.name}` : "New team"} onSubmit={save}>
+    <form ref={ref} class="editor" aria-label={t ? `Edit team ${t.name}` : "New team"} onSubmit={save}>
       <Field label="Name" name="name" error={error}><input id="f-name" value={form.name} onInput={set("name")} required maxLength={100} /></Field>
       <Field label="Skills (topics it answers)" name="skills" error={error}><input id="f-skills" value={form.skills} onInput={set("skills")} placeholder="billing, refunds" /></Field>
       <Field label="Languages" name="languages" error={error}><input id="f-languages" value={form.languages} onInput={set("languages")} placeholder="en, es" /></Field>
-      <Field label="Chats per agent" name="concurrency_cap" error={error}><input id="f-concurrency_cap" type="number" min={1} max={20} value={form.cap} onInput={set("cap")} /></Field>
-      <Field label="Answer an offer within (seconds)" name="answer_timeout_s" error={error}><input id="f-answer_timeout_s" type="number" min={5} max={600} value={form.timeout} onInput={set("timeout")} /></Field>
-      <Field label="Drop skills after (seconds)" name="relax_skills_after_s" error={error}><input id="f-relax_skills_after_s" type="number" min={0} max={86400} value={form.relax} onInput={set("relax")} placeholder="server default" aria-describedby="f-relax-hint" /><small id="f-relax-hint">How long a chat waits for an agent with the skills it needs; empty uses the server's default.</small></Field>
-      <div class="field check"><label><input type="checkbox" checked={form.multi} onChange={set("multi")} /> Several chats at once</label></div>
+      <Field label="Chats per agent" name="concurrency_cap" error={error}><input id="f-concurrency_cap" type="number" min={1} max={20} value={form.cap} onInput={set("cap", "concurrency_cap")} /></Field>
+      <Field label="Answer an offer within (seconds)" name="answer_timeout_s" error={error}><input id="f-answer_timeout_s" type="number" min={5} max={600} value={form.timeout} onInput={set("timeout", "answer_timeout_s")} /></Field>
+      <Field label="Drop skills after (seconds)" name="relax_skills_after_s" error={error}><input id="f-relax_skills_after_s" type="number" min={0} max={86400} value={form.relax} onInput={set("relax", "relax_skills_after_s")} placeholder="server default" aria-describedby="f-relax-hint" /><small id="f-relax-hint">How long a chat waits for an agent with the skills it needs; empty uses the server's default.</small></Field>
+      <div class="field check"><label><input type="checkbox" checked={form.multi} onChange={set("multi", "multi_chat")} /> Several chats at once</label></div>
       {error && !error.field && <p class="error" role="alert">{error.message}</p>}
       <div class="actions"><button type="submit">{t ? "Save team" : "Create team"}</button><button type="button" class="link" onClick={() => void props.onDone(false)}>Cancel</button></div>
     </form>
@@ -122,18 +127,20 @@ function TeamForm(props: { team: Team | null; onDone: (saved: boolean) => Promis
 function Users(props: { users: User[]; teams: Team[]; onSaved: () => Promise<void> }) {
   const [editing, setEditing] = useState<User | "new" | null>(null);
   const teamName = (id: number) => props.teams.find((t) => t.id === id)?.name ?? `#${id}`;
+  const opener = useOpener();
+  const open = (user: User | "new") => (e: Event) => { opener.remember(e); setEditing(user); };
   return (
     <section aria-label="Users">
-      <button onClick={() => setEditing("new")}>New user</button>
-      {editing && <UserForm user={editing === "new" ? null : editing} teams={props.teams} onDone={async (saved) => { setEditing(null); if (saved) await props.onSaved(); }} />}
-      <table class="rows">
-        <thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Teams</th><th>Skills</th><th /></tr></thead>
+      <button onClick={open("new")}>New user</button>
+      {editing && <UserForm key={editing === "new" ? "new" : editing.id} user={editing === "new" ? null : editing} teams={props.teams} onDone={async (saved) => { setEditing(null); opener.giveBack(); if (saved) await props.onSaved(); }} />}
+      <table class="rows users">
+        <thead><tr><th>Name</th><th class="w-mail">E-mail</th><th class="w-m">Role</th><th>Teams</th><th>Skills</th><th class="w-act"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>
           {props.users.map((u) => (
             <tr key={u.id} class={u.is_active ? "" : "inactive"}>
-              <td>{u.name}{!u.is_active && " (deactivated)"}</td><td>{u.email}</td><td>{u.role}</td>
-              <td>{u.team_ids.map(teamName).join(", ")}</td><td>{showTags(u.skills)}</td>
-              <td><button class="link" aria-label={`Edit user ${u.name}`} onClick={() => setEditing(u)}>Edit</button></td>
+              <td data-label="Name">{u.name}{!u.is_active && " (deactivated)"}</td><td data-label="E-mail">{u.email}</td><td data-label="Role">{u.role}</td>
+              <td data-label="Teams">{u.team_ids.map(teamName).join(", ")}</td><td data-label="Skills">{showTags(u.skills)}</td>
+              <td class="act"><button class="link" aria-label={`Edit user ${u.name}`} onClick={open(u)}>Edit</button></td>
             </tr>
           ))}
         </tbody>
@@ -146,9 +153,16 @@ function UserForm(props: { user: User | null; teams: Team[]; onDone: (saved: boo
   const u = props.user;
   const [form, setForm] = useState({ email: u?.email ?? "", name: u?.name ?? "", role: u?.role ?? "agent", password: "", skills: showTags(u?.skills ?? []), languages: showTags(u?.languages ?? []), team_ids: u?.team_ids ?? [], active: u?.is_active ?? true });
   const [error, setError] = useState<Failure>(null);
-  const set = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
-    setForm((f) => ({ ...f, [key]: e.currentTarget instanceof HTMLInputElement && e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value }));
-  const toggleTeam = (id: number) => setForm((f) => ({ ...f, team_ids: f.team_ids.includes(id) ? f.team_ids.filter((x) => x !== id) : [...f.team_ids, id] }));
+  const ref = useFirstFieldFocus();
+  const set = (key: keyof typeof form, field: string = key) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
+    const value = e.currentTarget instanceof HTMLInputElement && e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value;
+    setForm((f) => ({ ...f, [key]: value }));
+    setError((x) => afterEdit(x, field));
+  };
+  const toggleTeam = (id: number) => {
+    setForm((f) => ({ ...f, team_ids: f.team_ids.includes(id) ? f.team_ids.filter((x) => x !== id) : [...f.team_ids, id] }));
+    setError((x) => afterEdit(x, "team_ids"));
+  };
   async function save(e: Event) {
     e.preventDefault();
     const common = { name: form.name.trim(), role: form.role, skills: parseTags(form.skills), languages: parseTags(form.languages), team_ids: form.team_ids };
@@ -166,7 +180,7 @@ function UserForm(props: { user: User | null; teams: Team[]; onDone: (saved: boo
     }
   }
   return (
-    <form class="editor" aria-label={u ? `Edit user ${u.name}` : "New user"} onSubmit={save}>
+    <form ref={ref} class="editor" aria-label={u ? `Edit user ${u.name}` : "New user"} onSubmit={save}>
       {!u && <Field label="E-mail" name="email" error={error}><input id="f-email" type="email" value={form.email} onInput={set("email")} required maxLength={254} autoComplete="off" /></Field>}
       <Field label="Name" name="name" error={error}><input id="f-name" value={form.name} onInput={set("name")} required maxLength={100} /></Field>
       <Field label="Role" name="role" error={error}><select id="f-role" value={form.role} onChange={set("role")}>{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</select></Field>
@@ -177,7 +191,7 @@ function UserForm(props: { user: User | null; teams: Team[]; onDone: (saved: boo
         {props.teams.map((t) => <label key={t.id} class="check"><input type="checkbox" checked={form.team_ids.includes(t.id)} onChange={() => toggleTeam(t.id)} /> {t.name}</label>)}
         {error?.field === "team_ids" && <p class="error" role="alert">{error.message}</p>}
       </fieldset>
-      {u && <div class="field check"><label><input type="checkbox" checked={form.active} onChange={set("active")} /> Active (unticking signs them out everywhere)</label></div>}
+      {u && <div class="field check"><label><input type="checkbox" checked={form.active} onChange={set("active", "is_active")} /> Active (unticking signs them out everywhere)</label></div>}
       {error && !error.field && <p class="error" role="alert">{error.message}</p>}
       <div class="actions"><button type="submit">{u ? "Save user" : "Create user"}</button><button type="button" class="link" onClick={() => void props.onDone(false)}>Cancel</button></div>
     </form>

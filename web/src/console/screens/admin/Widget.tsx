@@ -4,11 +4,10 @@ import { useEffect, useState } from "preact/hooks";
 import { isHexColour, textOn } from "../../../shared/colour";
 import { errorCode, errorMessage } from "../../../shared/http";
 import { api } from "../../api";
-import { errorField, parseTags, showTags } from "./forms";
+import { type Failure, afterEdit, errorField, parseTags, showTags } from "./forms";
 
 type Mode = "required" | "optional" | "hidden";
 type Settings = { colour: string; greeting: string; position: "right" | "left"; prechat_fields: { name: Mode; email: Mode }; topics: string[]; updated_at: string | null };
-type Failure = { field: string; message: string } | null;
 
 const MODES: { value: Mode; label: string }[] = [
   { value: "required", label: "Required" },
@@ -46,6 +45,7 @@ export function WidgetSettings() {
   const set = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
     const value = e.currentTarget.value;
     setForm((f) => (f ? { ...f, [key]: value } : f));
+    setError((x) => afterEdit(x, key === "name" || key === "email" ? `prechat_fields.${key}` : key));
     setSaved("");
   };
   const shown = isHexColour(form.colour) ? form.colour.toLowerCase() : null;

@@ -5,6 +5,8 @@ import { ApiError } from "../../../shared/http";
 export type Team = { id: number; name: string; skills: string[]; languages: string[]; concurrency_cap: number; multi_chat: boolean; answer_timeout_s: number; relax_skills_after_s: number | null; is_default: boolean };
 export type User = { id: number; email: string; name: string; role: string; skills: string[]; languages: string[]; is_active: boolean; team_ids: number[] };
 export const ROLES = ["agent", "supervisor", "qa", "admin"] as const;
+/** A refused save: the field it is about ("" for the whole form) and what to tell the admin. */
+export type Failure = { field: string; message: string } | null;
 
 /** "Billing, refunds  es" → ["billing", "refunds", "es"]: lower case, commas or spaces between. */
 export function parseTags(text: string): string[] {
@@ -34,4 +36,10 @@ export function errorField(err: unknown, nested: string[] = []): string {
   const path = (err instanceof ApiError && err.details.fields?.[0]) || "";
   const [head, next] = path.split(".");
   return nested.includes(head) && next ? `${head}.${next}` : head;
+}
+
+/** The error left once `field` is edited: the field's own error goes (the admin is fixing it);
+ * an error about another field, or the whole form, stays until the next save. */
+export function afterEdit(error: Failure, field: string): Failure {
+  return error?.field === field ? null : error;
 }
