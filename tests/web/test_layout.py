@@ -158,6 +158,26 @@ def check_console_fits(page: Page) -> None:
         assert_inside(box_of(target), view, what)
 
 
+def check_top_bar(page: Page, *, all_views: bool) -> None:
+    """One row with the brand, the views, status and log out; every view shown when
+    ``all_views``, else a row of views that scrolls sideways."""
+    bar = box_of(page.get_by_role("banner"))
+    assert bar["height"] < 56, f"the top bar is {bar['height']}px tall"
+    for what, target in {
+        "brand": page.get_by_role("heading", name="Helpline"),
+        "status": page.get_by_label("Your status"),
+        "log out": page.get_by_role("button", name="Log out"),
+    }.items():
+        assert_inside(box_of(target), bar, what)
+    nav = page.get_by_role("navigation", name="Views")
+    assert_inside(box_of(nav), bar, "views")
+    if all_views:
+        for tab in nav.get_by_role("button").all():
+            assert_inside(box_of(tab), box_of(nav), f"view {tab.inner_text()}")
+    current = nav.locator("[aria-current=page]")
+    assert_inside(box_of(current), box_of(nav), "the current view")
+
+
 NAMES = [
     "Maximiliana Wolfeschlegelsteinhausenbergerdorff",
     "Olga",
@@ -172,6 +192,7 @@ def test_the_console_is_usable_at_768_pixels_with_several_chats(
     console_with_chats(web, page, "narrow", NAMES)
     shot(page, "console-768")
     check_console_fits(page)
+    check_top_bar(page, all_views=True)
     chats = page.get_by_role("complementary", name="My chats")
     chats.get_by_role("button").nth(1).click()
     check_console_fits(page)
@@ -189,3 +210,7 @@ def test_the_console_is_usable_on_a_phone(
     console_with_chats(web, page, "phonecon", NAMES[:2])
     shot(page, "console-phone")
     check_console_fits(page)
+    check_top_bar(page, all_views=False)
+    page.get_by_role("button", name="History").click()  # scrolled to when needed
+    check_top_bar(page, all_views=False)
+    shot(page, "console-phone-history")

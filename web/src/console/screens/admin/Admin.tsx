@@ -138,7 +138,7 @@ function Users(props: { users: User[]; teams: Team[]; onSaved: () => Promise<voi
         <tbody>
           {props.users.map((u) => (
             <tr key={u.id} class={u.is_active ? "" : "inactive"}>
-              <td data-label="Name">{u.name}{!u.is_active && " (deactivated)"}</td><td data-label="E-mail">{u.email}</td><td data-label="Role">{u.role}</td>
+              <td data-label="Name">{u.name}{!u.is_active && " (deactivated)"}</td><td data-label="E-mail"><Email address={u.email} /></td><td data-label="Role">{u.role}</td>
               <td data-label="Teams">{u.team_ids.map(teamName).join(", ")}</td><td data-label="Skills">{showTags(u.skills)}</td>
               <td class="act"><button class="link" aria-label={`Edit user ${u.name}`} onClick={open(u)}>Edit</button></td>
             </tr>
@@ -147,6 +147,13 @@ function Users(props: { users: User[]; teams: Team[]; onSaved: () => Promise<voi
       </table>
     </section>
   );
+}
+
+/** An address that breaks, when it must, before its @ rather than inside a word. */
+function Email(props: { address: string }) {
+  const at = props.address.lastIndexOf("@");
+  if (at <= 0) return <>{props.address}</>;
+  return <span>{props.address.slice(0, at)}<wbr />{props.address.slice(at)}</span>;
 }
 
 function UserForm(props: { user: User | null; teams: Team[]; onDone: (saved: boolean) => Promise<void> }) {
