@@ -217,14 +217,16 @@ def assert_words_whole(target: Locator) -> None:
     """No word of ``target``'s text is split over two lines (a word that fits is never broken)."""
     broken = target.evaluate(
         """el => {
-          const node = [...el.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.data.trim());
           const out = [];
-          for (const m of node.data.matchAll(/\\S+/g)) {
-            const r = document.createRange();
-            r.setStart(node, m.index);
-            r.setEnd(node, m.index + m[0].length);
-            const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
-            if (tops.size > 1) out.push(m[0]);
+          const nodes = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node = nodes.nextNode(); node; node = nodes.nextNode()) {
+            for (const m of node.data.matchAll(/\\S+/g)) {
+              const r = document.createRange();
+              r.setStart(node, m.index);
+              r.setEnd(node, m.index + m[0].length);
+              const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+              if (tops.size > 1) out.push(m[0]);
+            }
           }
           return out;
         }"""
