@@ -1,6 +1,6 @@
 // Legible text on an admin's colour (src/shared/colour.ts).
 import { describe, expect, it } from "vitest";
-import { DARK_TEXT, LIGHT_TEXT, contrast, isHexColour, luminance, textOn } from "../src/shared/colour";
+import { DARK_TEXT, LIGHT_TEXT, contrast, focusRing, isHexColour, luminance, textOn } from "../src/shared/colour";
 
 describe("isHexColour", () => {
   it("accepts #rrggbb in either case and nothing else", () => {
@@ -35,6 +35,22 @@ describe("textOn", () => {
         const other = chosen === LIGHT_TEXT ? DARK_TEXT : LIGHT_TEXT;
         expect(contrast(c, chosen)).toBeGreaterThanOrEqual(contrast(c, other));
       }
+    }
+  });
+});
+
+describe("focusRing", () => {
+  // Every 17th step of each channel: 4,096 colours from black to white.
+  const steps = Array.from({ length: 16 }, (_, i) => (i * 17).toString(16).padStart(2, "0"));
+  const all = steps.flatMap((r) => steps.flatMap((g) => steps.map((b) => `#${r}${g}${b}`)));
+  it("contrasts 3:1 with a yellow widget, where the old amber ring vanished", () => {
+    for (const yellow of ["#ffcc00", "#f5c518", "#f0b400", "#ffeb3b"]) expect(contrast(focusRing(yellow), yellow)).toBeGreaterThanOrEqual(3);
+  });
+  it("with its white halo, stays visible on any colour and on the white panel", () => {
+    for (const colour of all) {
+      const ring = focusRing(colour);
+      expect(contrast(ring, LIGHT_TEXT)).toBeGreaterThanOrEqual(3);
+      expect(Math.max(contrast(ring, colour), contrast(LIGHT_TEXT, colour)), colour).toBeGreaterThanOrEqual(3);
     }
   });
 });

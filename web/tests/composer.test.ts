@@ -2,7 +2,7 @@
 // Run: npm test.
 import assert from "node:assert/strict";
 import { test } from "vitest";
-import { TypingNotices, sendsOnEnter } from "../src/shared/composer";
+import { TypingNotices, checkLength, lengthText, sendsOnEnter, tooLongText } from "../src/shared/composer";
 
 function fakeClock() {
   let t = 1_000_000;
@@ -88,4 +88,20 @@ test("cancel drops the idle wait without saying anything", () => {
   n.cancel();
   c.advance(5000);
   assert.deepEqual(posted, [true]);
+});
+
+test("checkLength counts what the server counts and flags drafts near or over the limit", () => {
+  assert.deepEqual(checkLength("  hello  ", 10), { count: 5, limit: 10, over: false, near: false });
+  assert.equal(checkLength("x".repeat(8), 10).near, false);
+  assert.equal(checkLength("x".repeat(9), 10).near, true);
+  assert.equal(checkLength("x".repeat(10), 10).over, false);
+  assert.equal(checkLength("x".repeat(11), 10).over, true);
+  // Code points, not UTF-16 units: an emoji is one character to the server.
+  assert.equal(checkLength("👍".repeat(10), 10).over, false);
+});
+
+test("lengthText says how far over a draft is, tooLongText what to do", () => {
+  assert.equal(lengthText(checkLength("x".repeat(3650), 4000)), "3,650 of 4,000 characters");
+  assert.equal(lengthText(checkLength("x".repeat(5012), 4000)), "5,012 of 4,000 characters: 1,012 too many");
+  assert.equal(tooLongText(4000), "Too long to send: the limit is 4,000 characters. Shorten the message, or send it in parts.");
 });

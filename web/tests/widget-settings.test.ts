@@ -6,8 +6,8 @@ const config = (change: Partial<Config> = {}): Config => ({ ...DEFAULT_CONFIG, .
 
 describe("colours", () => {
   it("sets the colour and legible text on it", () => {
-    expect(colours(config())).toEqual({ "--hl-colour": "#2454d6", "--hl-on-colour": "#ffffff" });
-    expect(colours(config({ colour: "#ffcc00" }))).toEqual({ "--hl-colour": "#ffcc00", "--hl-on-colour": "#1d2433" });
+    expect(colours(config())).toEqual({ "--hl-colour": "#2454d6", "--hl-on-colour": "#ffffff", "--hl-focus": "#000000" });
+    expect(colours(config({ colour: "#ffcc00" }))).toEqual({ "--hl-colour": "#ffcc00", "--hl-on-colour": "#1d2433", "--hl-focus": "#1d2433" });
   });
   it("falls back to the default for anything that is not #rrggbb", () => {
     expect(colours(config({ colour: "red; background: url(x)" }))["--hl-colour"]).toBe("#2454d6");

@@ -28,3 +28,11 @@ export function contrast(a: string, b: string): number {
 export function textOn(background: string): string {
   return contrast(background, LIGHT_TEXT) >= contrast(background, DARK_TEXT) ? LIGHT_TEXT : DARK_TEXT;
 }
+
+/** The focus ring's colour for a widget in `colour`: the dark text colour where it contrasts
+ *  3:1 with `colour` (WCAG's minimum for a focus indicator), else black. The ring always sits
+ *  on a white halo, so the pair stays visible on `colour`, on white and on any host page: one of
+ *  the two contrasts 3:1 with any colour, and the ring contrasts with the halo. */
+export function focusRing(colour: string): string {
+  return contrast(colour, DARK_TEXT) >= 3 ? DARK_TEXT : "#000000";
+}

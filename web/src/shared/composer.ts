@@ -66,3 +66,35 @@ export function useTypingNotices(post: (active: boolean) => void, options: { eve
   useEffect(() => () => current.cancel(), [current]);
   return current;
 }
+
+/** How a draft measures up to the server's limit on a message's length. */
+export type LengthCheck = {
+  /** Characters the server counts: code points of the trimmed text, as `check_text` does. */
+  count: number;
+  limit: number;
+  /** Too long to send: the server would refuse it. */
+  over: boolean;
+  /** Close enough to the limit (or past it) that a counter is worth showing. */
+  near: boolean;
+};
+
+/** Measure `draft` against `limit` (the server's `max_message_chars`). A counter shows from
+ *  nine tenths of the limit on. */
+export function checkLength(draft: string, limit: number): LengthCheck {
+  const count = [...draft.trim()].length;
+  return { count, limit, over: count > limit, near: count >= limit * 0.9 };
+}
+
+const NUMBER = new Intl.NumberFormat("en");
+
+/** The counter's words: "3,650 of 4,000 characters", or how many to cut when over. */
+export function lengthText(check: LengthCheck): string {
+  const of = `${NUMBER.format(check.count)} of ${NUMBER.format(check.limit)} characters`;
+  return check.over ? `${of}: ${NUMBER.format(check.count - check.limit)} too many` : of;
+}
+
+/** Why a draft over the limit cannot be sent, and what to do. The same words whatever the
+ *  count, so a screen reader announces them once rather than at every key. */
+export function tooLongText(limit: number): string {
+  return `Too long to send: the limit is ${NUMBER.format(limit)} characters. Shorten the message, or send it in parts.`;
+}

@@ -1,6 +1,6 @@
 // What the widget does with the settings from GET /api/v1/widget/config: its colours and which
 // pre-chat fields it shows and requires. Pure, tested in web/tests/widget-settings.test.ts.
-import { isHexColour, textOn } from "../shared/colour";
+import { focusRing, isHexColour, textOn } from "../shared/colour";
 
 export type FieldMode = "required" | "optional" | "hidden";
 export type Config = {
@@ -10,6 +10,8 @@ export type Config = {
   greeting: string;
   position: "right" | "left";
   prechat_fields: { name: FieldMode; email: FieldMode };
+  /** The longest message the server accepts, in characters (an older server does not say). */
+  max_message_chars: number;
 };
 export type FormField = { shown: boolean; required: boolean };
 
@@ -21,12 +23,14 @@ export const DEFAULT_CONFIG: Config = {
   greeting: "Chat with us",
   position: "right",
   prechat_fields: { name: "required", email: "optional" },
+  max_message_chars: 4000,
 };
 
-/** The widget's colour and the text colour legible on it, as CSS custom properties. */
+/** The widget's colour, the text colour legible on it and a focus ring visible on it, as CSS
+ *  custom properties. */
 export function colours(config: Config): Record<string, string> {
   const colour = isHexColour(config.colour) ? config.colour : DEFAULT_CONFIG.colour;
-  return { "--hl-colour": colour, "--hl-on-colour": textOn(colour) };
+  return { "--hl-colour": colour, "--hl-on-colour": textOn(colour), "--hl-focus": focusRing(colour) };
 }
 
 /** Which fields the pre-chat form shows and requires. With no one online the form asks for an
