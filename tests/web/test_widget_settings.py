@@ -110,7 +110,7 @@ def test_an_admin_restyles_the_widget_and_a_new_widget_shows_it(
     away = start.inner_text() == "Leave a message"
     assert widget.get_by_label("Email").evaluate("e => e.required") is away
     topics = widget.get_by_label("Topic").locator("option")
-    expect(topics).to_have_text(["Something else", "orders", "returns"])
+    expect(topics).to_have_text(["Something else", "Orders", "Returns"])
     box = frame.bounding_box()
     assert box is not None and box["x"] == 0, f"the open widget is not on the left: {box}"
     panel = widget.locator(".panel").bounding_box()

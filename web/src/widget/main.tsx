@@ -1,9 +1,9 @@
 // The visitor widget, running inside the iframe that /widget.js creates.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { sendsOnEnter, useTypingNotices } from "../shared/composer";
-import { clientIdOf, isConversationEvent, senderName, systemLine } from "../shared/events";
-import type { ChatEvent, ConversationEvent, ErrorFrame, ServerFrame } from "../shared/generated/protocol";
+import { type LengthCheck, checkLength, lengthText, sendsOnEnter, tooLongText, useTypingNotices } from "../shared/composer";
+import { humanise, isConversationEvent, senderName, systemLine } from "../shared/events";
+import type { ChatEvent, ErrorFrame, ServerFrame } from "../shared/generated/protocol";
 import { ApiError, errorMessage } from "../shared/http";
 import { Bubble, MessageList, SystemLine } from "../shared/messages";
 import { Connection, type Page, type State, newId, wsUrl } from "../shared/protocol";
@@ -11,10 +11,10 @@ import { ReadReceipts, readTarget } from "../shared/receipts";
 import { conversationStream } from "../shared/streams";
 import { clock } from "../shared/text";
 import { call, save, saved } from "./api";
+import { type Line, unacknowledged, withEvent, withFailure, withPending } from "./lines";
 import { type Config, DEFAULT_CONFIG, colours, prechatFields } from "./settings";
 import "./widget.css";
 
-type Line = { key: string; event: ConversationEvent | null; text: string; mine: boolean; pending: boolean; failed?: string };
 /** `POST /conversations`: the new chat, and the visitor's token when the visitor is new. */
 type Started = { conversation: { id: number }; visitor_token: string | null };
 type Queue = { position: number; ewt_s: number | null; agents_online: number };
@@ -96,14 +96,7 @@ function App() {
     if (fromAgent) showTyping(null);
     if (e.type === "agent_joined") setQueue(null);
     if (e.type === "ended") setStage("rating");
-    const clientId = clientIdOf(e);
-    const text = "text" in e ? e.text ?? "" : "";
-    setLines((old) => {
-      const i = clientId ? old.findIndex((l) => l.key === clientId) : -1;
-      const line: Line = { key: clientId ?? `e${e.seq}`, event: e, text, mine: e.sender.kind === "visitor", pending: false };
-      if (i >= 0) return old.map((l, j) => (j === i ? line : l));
-      return [...old, line];
-    });
+    setLines((old) => withEvent(old, e));
   }
 
   // The agent's "is typing" fades by itself too, in case their "stopped" never arrives.
@@ -143,7 +136,7 @@ function App() {
         setConn(state);
         if (state === "open") session.current?.receipts.retry();
       },
-      onReset: () => setLines([]),
+      onReset: () => setLines(unacknowledged),
       // After a `reload`, the history comes over REST, page by page.
       history: () => (after) => call<Page>("GET", `/conversations/${id}/events?after=${after}`, token),
     });
@@ -178,10 +171,10 @@ function App() {
     const s = session.current;
     if (!s || !text.trim()) return;
     const key = newId();
-    setLines((old) => [...old, { key, event: null, text, mine: true, pending: true }]);
+    setLines((old) => withPending(old, key, text));
     s.c.send(s.id, text, "send", key).then(
       (ack) => onEvent("", ack.event),
-      (err: ErrorFrame) => setLines((old) => old.map((l) => (l.key === key ? { ...l, pending: false, failed: err.message } : l))),
+      (err: ErrorFrame) => setLines((old) => withFailure(old, key, err.message)),
     );
   }
 
@@ -223,7 +216,7 @@ function App() {
           )}
           {stage === "form" && <PreChat config={config} error={error} onStart={start} />}
           {(stage === "chat" || stage === "rating") && (
-            <Chat lines={lines} queue={queue} typing={typing} ended={stage === "rating"} onSend={send} onEnd={end}
+            <Chat lines={lines} limit={config.max_message_chars} queue={queue} typing={typing} ended={stage === "rating"} onSend={send} onEnd={end}
               onTyping={(active) => session.current?.c.raw({ type: "typing", conversation_id: session.current.id, active })} />
           )}
           {stage === "rating" && <Rating onRate={rate} />}
@@ -238,7 +231,7 @@ function App() {
       {!open && ready && (
         <button class="launcher" ref={launcher} aria-label={unread ? `Open chat, ${unread} unread messages` : "Open chat"}
           onClick={() => { setOpen(true); setUnread(0); }}>
-          <span aria-hidden="true">💬</span>
+          <ChatIcon />
           {unread > 0 && <span class="badge">{unread}</span>}
         </button>
       )}
@@ -250,10 +243,14 @@ function PreChat(props: { config: Config; error: string; onStart: (f: { name: st
   const away = !props.config.available;
   const fields = prechatFields(props.config);
   const [busy, setBusy] = useState(false);
+  const [draft, setDraft] = useState("");
+  const message = useRef<HTMLTextAreaElement>(null);
+  const length = checkLength(draft, props.config.max_message_chars);
   return (
     <form class="prechat" onSubmit={async (e) => {
       e.preventDefault();
       const data = new FormData(e.currentTarget as HTMLFormElement);
+      if (length.over) return message.current?.focus();
       setBusy(true);
       await props.onStart({ name: String(data.get("name") ?? ""), email: String(data.get("email") ?? ""), topic: String(data.get("topic") ?? ""), message: String(data.get("message") ?? "") });
       setBusy(false);
@@ -265,26 +262,33 @@ function PreChat(props: { config: Config; error: string; onStart: (f: { name: st
         <label>Topic
           <select name="topic">
             <option value="">Something else</option>
-            {props.config.topics.map((t) => <option value={t}>{t}</option>)}
+            {props.config.topics.map((t) => <option value={t}>{humanise(t)}</option>)}
           </select>
         </label>
       )}
-      <label>{away ? "Message" : "How can we help? (optional)"}<textarea name="message" rows={3} maxLength={4000} required={away} /></label>
+      <label>{away ? "Message" : "How can we help? (optional)"}
+        <textarea name="message" rows={3} required={away} ref={message} value={draft} aria-invalid={length.over || undefined}
+          aria-describedby={length.near ? "hl-first-length" : undefined} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <LengthNotice id="hl-first-length" check={length} />
       {props.error && <p class="error" role="alert">{props.error}</p>}
       <button type="submit" disabled={busy}>{away ? "Leave a message" : "Start chat"}</button>
     </form>
   );
 }
 
-function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null; ended: boolean; onSend: (t: string) => void; onEnd: () => void; onTyping: (a: boolean) => void }) {
+function Chat(props: { lines: Line[]; limit: number; queue: Queue | null; typing: string | null; ended: boolean; onSend: (t: string) => void; onEnd: () => void; onTyping: (a: boolean) => void }) {
   const [draft, setDraft] = useState("");
   const notices = useTypingNotices(props.onTyping);
   const box = useRef<HTMLTextAreaElement>(null);
+  const length = checkLength(draft, props.limit);
   // The pre-chat form that had the focus is gone: continue in the composer.
   useEffect(() => { if (!document.activeElement || document.activeElement === document.body) box.current?.focus(); }, []);
   function submit(e: { preventDefault(): void }) {
     e.preventDefault();
     if (!draft.trim()) return;
+    // Too long: nothing is sent or cut; the notice says by how much, the draft stays to edit.
+    if (length.over) return box.current?.focus();
     props.onSend(draft);
     notices.stop();
     setDraft("");
@@ -305,12 +309,14 @@ function Chat(props: { lines: Line[]; queue: Queue | null; typing: string | null
       {!props.ended && (
         <form class="composer" onSubmit={submit}>
           <label class="sr-only" for="hl-draft">Your message</label>
-          <textarea id="hl-draft" ref={box} rows={2} value={draft} maxLength={4000} placeholder="Type your message…"
+          <textarea id="hl-draft" ref={box} rows={2} value={draft} placeholder="Type your message…" aria-invalid={length.over || undefined}
+            aria-describedby={length.near ? "hl-draft-length" : undefined}
             onInput={(e) => {
               setDraft((e.target as HTMLTextAreaElement).value);
               notices.changed(true);
             }}
             onKeyDown={(e) => { if (sendsOnEnter(e)) submit(e); }} />
+          <LengthNotice id="hl-draft-length" check={length} />
           <div class="actions">
             <button type="button" class="link" onClick={props.onEnd}>End chat</button>
             <button type="submit" aria-label="Send message">Send</button>
@@ -332,7 +338,7 @@ function Rating(props: { onRate: (rating: number, comment: string) => void }) {
           {[1, 2, 3, 4, 5].map((n) => (
             <label class={n <= rating ? "on" : ""}>
               <input type="radio" name="rating" value={n} checked={rating === n} onChange={() => setRating(n)} />
-              <span aria-hidden="true">★</span><span class="sr-only">{n} of 5</span>
+              <StarIcon /><span class="sr-only">{n} of 5</span>
             </label>
           ))}
         </div>
@@ -343,6 +349,36 @@ function Rating(props: { onRate: (rating: number, comment: string) => void }) {
         <button type="submit" disabled={!rating}>Send rating</button>
       </div>
     </form>
+  );
+}
+
+/** Near the limit, a counter; past it, also why the draft cannot be sent (announced when it goes
+ *  over). Nothing below nine tenths of the limit. */
+function LengthNotice(props: { id: string; check: LengthCheck }) {
+  if (!props.check.near) return null;
+  return (
+    <>
+      <p class={`counter${props.check.over ? " over" : ""}`} id={props.id}>{lengthText(props.check)}</p>
+      {props.check.over && <p class="error" role="alert">{tooLongText(props.check.limit)}</p>}
+    </>
+  );
+}
+
+// Icons are inline SVG in the text colour: an emoji would be an empty box on a machine without
+// an emoji font.
+function ChatIcon() {
+  return (
+    <svg class="chat-icon" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9.4l-4.7 3.8A1 1 0 0 1 3 21v-3.2A2 2 0 0 1 2 16V5a2 2 0 0 1 2-2Zm3 6.2a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Zm5 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Zm5 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Z" />
+    </svg>
+  );
+}
+
+function StarIcon() {
+  return (
+    <svg class="star" viewBox="0 0 24 24" width="30" height="30" aria-hidden="true" focusable="false">
+      <path stroke-width="1.6" stroke-linejoin="round" d="m12 2.8 2.8 5.8 6.3.9-4.6 4.4 1.1 6.3L12 17.2l-5.6 3 1.1-6.3-4.6-4.4 6.3-.9Z" />
+    </svg>
   );
 }
 
