@@ -1,8 +1,9 @@
-"""Serving the web UI: the widget loader, the widget iframe page, the console, the demo page, and
-the API's documentation (Swagger UI).
+"""Serving the web UI: the widget loader, the widget iframe page, the console, the demo page, the
+favicon, and the API's documentation (Swagger UI).
 
-The assets are built from ``web/`` by ``make`` into ``static/`` (not committed); Swagger UI comes
-from the ``fastapi-offline`` package, so nothing loads from a CDN. Each page gets a
+The assets are built from ``web/`` by ``make`` into ``static/`` (not committed; ``demo.css`` and
+the favicon are); Swagger UI comes from the ``fastapi-offline`` package, so nothing loads from a
+CDN. Each page gets a
 Content-Security-Policy: scripts only from this server, no inline scripts; the console may not be
 framed, the widget page may (it is embedded on customers' sites). Every other response gets the
 console's policy from ``api.SecureResponses``, so HTML under ``/static`` is covered too.
@@ -117,6 +118,17 @@ async def loader() -> Response:
         )
     return FileResponse(
         path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """Browsers ask for it on every page without a ``<link rel="icon">``; drawn from
+    ``static/favicon.svg`` by ``scripts/favicon.py``."""
+    return FileResponse(
+        STATIC / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 
