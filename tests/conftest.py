@@ -17,6 +17,13 @@ from tests.servers import (
 )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: once Playwright's sync API has started (a session fixture), an
+    event loop runs on this thread until the end, and no async test or fixture can run."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/web/"))
+
+
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )

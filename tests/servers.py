@@ -7,6 +7,7 @@ next to); with ``HELPLINE_REQUIRE_SERVICES=1`` (CI) a missing server is a failur
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import secrets
@@ -14,16 +15,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import httpx
 import pytest
 
 from helpline.core.db import Database
 from helpline.core.migrate import upgrade
+
+T = TypeVar("T")
 
 ADMIN_EMAIL = "root-admin@example.com"
 ADMIN_PASSWORD = "correct-horse-battery"
@@ -75,6 +78,14 @@ def check_frames_log(log: Path) -> None:
     assert not mismatches, f"the server built frames its models refuse: {mismatches[:5]}"
 
 
+def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn`` in a thread of its own. Session fixtures that start servers may first be
+    needed while Playwright's sync API has an event loop running on this thread, where
+    ``asyncio.run`` (and Alembic's async migration, which uses it) is refused."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,8 +115,8 @@ async def seed(db_url: str) -> None:
 
 
 def start_server(db_url: str, workdir: Path, env_extra: dict[str, str] | None = None) -> Server:
-    upgrade(db_url)
-    asyncio.run(seed(db_url))
+    off_loop(upgrade, db_url)
+    off_loop(asyncio.run, seed(db_url))
     port = free_port()
     env = {**os.environ, **FAST, **(env_extra or {}), "HELPLINE_DATABASE_URL": db_url}
     log = workdir / f"server-{port}.log"
@@ -169,7 +180,7 @@ def create_pg_database(admin_url: str) -> str:
     """Create an empty database next to ``admin_url``'s and return its SQLAlchemy URL."""
     name = f"helpline_test_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+        off_loop(asyncio.run, _pg(admin_url, f'CREATE DATABASE "{name}"'))
     except OSError as exc:
         if REQUIRE_SERVICES:
             pytest.fail(f"PostgreSQL is not reachable: {exc}")
@@ -180,7 +191,7 @@ def create_pg_database(admin_url: str) -> str:
 
 def drop_pg_database(admin_url: str, db_url: str) -> None:
     name = db_url.rsplit("/", 1)[1]
-    asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    off_loop(asyncio.run, _pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @contextlib.asynccontextmanager
