@@ -125,7 +125,8 @@ def start_chat(web: Server, page: Page, *, name: str, topic: str, message: str) 
     widget.get_by_label("Topic").select_option(topic)
     widget.get_by_label("How can we help? (optional)").fill(message)
     widget.get_by_role("button", name="Start chat").click()
-    expect(widget.get_by_text(message)).to_be_visible()
+    # exact: other tests' topics ("History1", "Switching") contain a short message like "Hi"
+    expect(widget.get_by_text(message, exact=True)).to_be_visible()
     return widget
 
 

@@ -225,7 +225,7 @@ def test_history_and_admin_have_no_axe_violations(
     page.get_by_role("button", name="New team").click()
     expect(page.get_by_role("form", name="New team").get_by_label("Name")).to_be_focused()
     assert axe_violations(page) == [], "admin teams"
-    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="Users", exact=True).click()
     page.get_by_role("button", name="New user").click()
     form = page.get_by_role("form", name="New user")
     form.get_by_label("E-mail").fill("axe.user@example.com")
@@ -235,7 +235,7 @@ def test_history_and_admin_have_no_axe_violations(
     page.get_by_role("button", name="Create user").click()
     expect(page.locator(".field.bad")).to_have_count(1)
     assert axe_violations(page) == [], "admin users with an error"
-    page.get_by_role("button", name="Resolution codes").click()
+    page.get_by_role("button", name="Resolution codes", exact=True).click()
     page.get_by_role("button", name="Save resolved").click()
     expect(page.get_by_role("row", name="resolved").get_by_role("status")).to_have_text("Saved")
     assert axe_violations(page) == [], "admin resolution codes"

@@ -58,7 +58,7 @@ def test_an_admin_sets_up_a_team_and_its_agents_in_the_console(
     teams = {t["name"]: t for t in admin(web).call("GET", "/teams")}
     assert teams[f"Returns {tag}"]["relax_skills_after_s"] == 30
 
-    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="Users", exact=True).click()
     for name in (f"Ada {tag}", f"Bo {tag}"):
         page.get_by_role("button", name="New user").click()
         form = page.get_by_role("form", name="New user")
@@ -82,7 +82,7 @@ def test_the_servers_error_shows_by_its_field_and_keeps_the_input(
     tag = secrets.token_hex(3)
     page = new_page(browser, contexts, viewport={"width": 768, "height": 1000})
     admin_console(web, page)
-    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="Users", exact=True).click()
     page.get_by_role("button", name="New user").click()
     form = page.get_by_role("form", name="New user")
     form.get_by_label("E-mail").fill(f"weak.{tag}@example.com")
@@ -120,7 +120,7 @@ def test_canned_responses_and_resolution_codes_are_managed_in_the_console(
     tag = secrets.token_hex(3)
     page = new_page(browser, contexts, viewport={"width": 768, "height": 1000})
     admin_console(web, page)
-    page.get_by_role("button", name="Canned responses").click()
+    page.get_by_role("button", name="Canned responses", exact=True).click()
     page.get_by_role("button", name="New canned response").click()
     form = page.get_by_role("form", name="New canned response")
     form.get_by_label("Shortcut (typed after /)").fill(f"thanks{tag}")
@@ -159,7 +159,7 @@ def test_resolution_codes_are_compact_rows_saved_with_their_own_button(
     for width in (1280, 768):
         page = new_page(browser, contexts, viewport={"width": width, "height": 900})
         admin_console(web, page)
-        page.get_by_role("button", name="Resolution codes").click()
+        page.get_by_role("button", name="Resolution codes", exact=True).click()
         if width == 1280:
             add_code(page, code, "Goodwill credit")
         row = page.get_by_role("row", name=code)
@@ -224,7 +224,7 @@ def test_a_field_error_is_shown_by_its_field_and_goes_once_it_is_edited(
     form.get_by_role("button", name="Create team").click()
     expect(page.get_by_role("row", name=f"Outdoor Gear {tag} 2")).to_be_visible()
 
-    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="Users", exact=True).click()
     page.get_by_role("button", name="New user").click()
     form = page.get_by_role("form", name="New user")
     form.get_by_label("E-mail").fill(ADMIN_EMAIL)
@@ -237,7 +237,7 @@ def test_a_field_error_is_shown_by_its_field_and_goes_once_it_is_edited(
     expect(form.get_by_role("alert")).to_have_count(0)
     form.get_by_role("button", name="Cancel").click()
 
-    page.get_by_role("button", name="Widget").click()
+    page.get_by_role("button", name="Widget", exact=True).click()
     colour = page.get_by_label("Colour", exact=True)
     colour.fill("blue")
     page.get_by_role("button", name="Save widget settings").click()
@@ -306,10 +306,10 @@ def test_admin_tables_keep_their_actions_and_whole_words_on_a_phone(
     team = page.get_by_role("row", name=f"Outdoor Gear {tag}")
     assert_words_whole(team.get_by_role("cell").nth(0))
     assert_words_whole(team.get_by_role("cell").nth(1))
-    page.get_by_role("button", name="Users").click()
+    page.get_by_role("button", name="Users", exact=True).click()
     assert_words_whole(page.get_by_role("cell", name=ADMIN_EMAIL))
     assert_words_whole(page.get_by_role("cell", name=email))  # breaks before its @ if at all
-    page.get_by_role("button", name="Canned responses").click()
+    page.get_by_role("button", name="Canned responses", exact=True).click()
     text = page.get_by_role("row", name=f"/wait{tag}").locator(".clip")
     assert len(text.inner_text()) > 0 and box_of(text)["width"] > 200
     assert box_of(text)["height"] > 30, "the text gets more than one line"
@@ -325,7 +325,7 @@ def test_admin_tables_keep_their_actions_and_whole_words_on_a_phone(
     expect(skills).to_have_accessible_name("Skills camping, tents")  # with its column's name
     assert skills.evaluate("td => getComputedStyle(td, '::before').content") == '"Skills"'
     assert_within_width(page, team.get_by_role("button", name=f"Edit team Outdoor Gear {tag}"))
-    page.get_by_role("button", name="Canned responses").click()
+    page.get_by_role("button", name="Canned responses", exact=True).click()
     row = page.get_by_role("row", name=f"/wait{tag}")
     edit, delete = (row.get_by_role("button", name=f"{v} /wait{tag}") for v in ("Edit", "Delete"))
     for button in (edit, delete):
@@ -342,7 +342,7 @@ def test_admin_tables_keep_their_actions_and_whole_words_on_a_phone(
     delete.click()
     expect(row).to_have_count(0)
 
-    page.get_by_role("button", name="Resolution codes").click()
+    page.get_by_role("button", name="Resolution codes", exact=True).click()
     code = page.get_by_role("row", name=f"phone-{tag}")
     assert_within_width(page, code.get_by_role("checkbox", name="Offered at wrap-up"))
     assert_within_width(page, code.get_by_role("button", name=f"Save phone-{tag}"))

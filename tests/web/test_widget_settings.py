@@ -37,7 +37,7 @@ def widget_tab(web: Server, page: Page) -> None:
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Admin").click()
-    page.get_by_role("button", name="Widget").click()
+    page.get_by_role("button", name="Widget", exact=True).click()
     expect(page.get_by_label("Greeting (the widget's title)")).not_to_have_value("")
 
 
