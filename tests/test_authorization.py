@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -68,6 +70,8 @@ GET    /teams                               401 401 401 ok  ok  ok  ok  ok  ok  
 POST   /teams                               401 401 401 403 403 403 403 403 403 ok  401 401 403
 PATCH  /teams/{id}                          401 401 401 403 403 403 403 403 403 ok  401 401 403
 GET    /teams/{id}/queue                    401 401 401 ok  ok  403 ok  ok  403 ok  401 401 403
+GET    /teams/{id}/hours                    401 401 401 ok  ok  403 ok  ok  403 ok  401 401 403
+PUT    /teams/{id}/hours                    401 401 401 403 403 403 403 403 403 ok  401 401 403
 GET    /conversations                       401 401 401 ok  ok  ok  ok  ok  ok  ok  401 401 ok
 GET    /conversations/{id}                  401 401 401 ok  ok  403 ok  ok  403 ok  401 401 403
 GET    /conversations/{id}/events           401 401 401 ok  ok  403 ok  ok  403 ok  401 401 403
@@ -368,6 +372,27 @@ def listing(path: str) -> Witness:
     return state
 
 
+HOURS_SEQUENCE = itertools.count()
+
+
+def always_open_hours(_world: World, _who: Principal) -> dict[str, Any]:
+    """Open around the clock, with a closed date far ahead that differs on every call, so a
+    refused write would show."""
+    closed = date(2100, 1, 1) + timedelta(days=next(HOURS_SEQUENCE))
+    full_day = [{"start": "00:00", "end": "24:00"}]
+    return {
+        "hours": {
+            "time_zone": "UTC",
+            "week": {day: full_day for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "closed_dates": [closed.isoformat()],
+        }
+    }
+
+
+async def team_hours(world: World, target: Any, _who: Principal) -> Any:
+    return await world.ok("GET", f"/api/v1/teams/{target}/hours")
+
+
 async def session_state(world: World, _target: Any, who: Principal) -> Any:
     return (await world.request("GET", "/api/v1/me", who)).status
 
@@ -426,6 +451,9 @@ CALLS: dict[str, Call] = {
         witness=listing("/api/v1/teams"),
     ),
     "GET /teams/{id}/queue": Call(target="team"),
+    "GET /teams/{id}/hours": Call(target="team"),
+    # The sink team stays open: an allowed write keeps it routable for the other calls.
+    "PUT /teams/{id}/hours": Call(target="sink_team", body=always_open_hours, witness=team_hours),
     "GET /conversations": Call(),
     "GET /conversations/{id}": CONVERSATION,
     "GET /conversations/{id}/events": CONVERSATION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,6 +27,8 @@ class Team(Base):
     # Seconds a chat waits before its required skills are dropped; None: the deployment's
     # ``HELPLINE_RELAX_SKILLS_AFTER_S``.
     relax_skills_after_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Business hours as plain data (routing/hours.py checks and reads it); None: always open.
+    hours: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 

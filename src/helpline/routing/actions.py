@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpline.agents.models import AgentPresence, Team, User
+from helpline.compliance import audit
 from helpline.compliance.pii import mask
 from helpline.conversations.log import append_event, append_inbox, summary
 from helpline.conversations.models import Conversation
@@ -30,7 +31,9 @@ from helpline.core.permissions import Capability, can
 from helpline.core.runtime import Runtime
 from helpline.core.streams import access_stream
 from helpline.routing import service
+from helpline.routing.hours import schedule_errors
 from helpline.routing.models import Assignment
+from helpline.routing.schemas import TeamHoursOut
 from helpline.routing.selection import Decision
 
 
@@ -388,3 +391,26 @@ async def set_status_in_tx(
             await requeue_in_tx(rt, s, conv, reason="agent_offline", outcome="agent_offline")
     s.publish(await append_inbox(s, user_id, "status", {"status": status, "reason": reason}))
     reroute(rt, s, *await service.teams_of(s, user_id))
+
+
+async def do_put_team_hours(
+    rt: Runtime, staff: Staff, *, team_id: int, hours: dict[str, Any] | None
+) -> TeamHoursOut:
+    """Replace a team's business hours (admin; the caller checks); None makes it always open.
+    Bad hours change nothing and raise :class:`Invalid` naming every bad field under
+    ``hours.``. The team's queue is routed again after the commit, for hours that open it."""
+    if hours is not None and (errors := schedule_errors(hours)):
+        first = min(errors)
+        more = f" ({len(errors) - 1} more in details.fields)" if len(errors) > 1 else ""
+        raise Invalid(
+            f"Check the business hours, hours.{first}: {errors[first]}{more}",
+            fields=[f"hours.{name}" for name in sorted(errors)],
+        )
+    async with rt.db.write() as s:
+        team = await s.get(Team, team_id)
+        if team is None:
+            raise NotFound("Team not found.")
+        team.hours = hours
+        audit.record(s, actor_id=staff.user_id, action="team.hours", target=f"team:{team.id}")
+        reroute(rt, s, team_id)
+    return service.team_hours_out(team)

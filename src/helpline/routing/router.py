@@ -25,7 +25,7 @@ from helpline.core.clock import aware, now
 from helpline.core.events import Envelope
 from helpline.core.runtime import Runtime
 from helpline.core.streams import conversation_stream, team_stream
-from helpline.routing import ewt, service
+from helpline.routing import ewt, hours, service
 from helpline.routing.actions import do_offer, requeue_in_tx, set_status_in_tx
 from helpline.routing.selection import ChatNeeds
 from helpline.routing.selection import select as select_agent
@@ -82,11 +82,13 @@ class Router:
                 log.exception("routing pass failed; the next tick retries it")
 
     async def route_team(self, team_id: int) -> int:
-        """Offer as many of the team's waiting chats as free capacity allows; return how many."""
+        """Offer as many of the team's waiting chats as free capacity allows; return how many.
+        A team outside its business hours is offered nothing: its chats wait, and the tick
+        routes them once it opens."""
         made = 0
         async with self.rt.db.read() as s:
             team = await s.get(Team, team_id)
-            if team is None:
+            if team is None or not _open(team):
                 return 0
             waiting = await service.queue(s, team_id)
             if not waiting:
@@ -221,6 +223,11 @@ class Router:
                 ):
                     continue
                 await set_status_in_tx(self.rt, s, user_id, "offline", reason="connection_lost")
+
+
+def _open(team: Team) -> bool:
+    schedule = service.team_schedule(team)
+    return schedule is None or hours.is_open(schedule, now())
 
 
 def _ewt(position: int, free: int, capacity: int, aht_s: float) -> int | None:

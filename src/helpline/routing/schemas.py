@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 from helpline.core.clock import UtcDateTime
 
@@ -40,3 +42,19 @@ class TransferTargetOut(BaseModel):
     load: int
     cap: int
     free: bool
+
+
+class TeamHoursIn(BaseModel):
+    """A team's business hours as plain data (docs/routing.md), or null for always open."""
+
+    hours: dict[str, Any] | None
+
+
+class TeamHoursOut(BaseModel):
+    team_id: int
+    hours: dict[str, Any] | None = Field(description="The schedule; null: always open.")
+    open_now: bool
+    next_change_at: UtcDateTime | None = Field(
+        description="When the team next opens (if closed) or closes (if open); null: never "
+        "within a year."
+    )

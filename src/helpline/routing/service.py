@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,12 +13,17 @@ from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.agents.service import team_ids_of
 from helpline.conversations.models import Conversation
 from helpline.conversations.states import HOLDS_CAPACITY
+from helpline.core.actors import Staff
 from helpline.core.clock import aware, now
+from helpline.core.errors import Forbidden
 from helpline.core.permissions import Capability, roles_with
+from helpline.routing import hours
+from helpline.routing.hours import Schedule
 from helpline.routing.models import Assignment
-from helpline.routing.schemas import TransferTargetOut
+from helpline.routing.schemas import TeamHoursOut, TransferTargetOut
 from helpline.routing.selection import Candidate
 
+log = logging.getLogger("helpline.routing")
 ROUTABLE_ROLES = roles_with(Capability.ROUTED)
 
 
@@ -193,3 +199,35 @@ async def transfer_targets(s: AsyncSession, conv: Conversation) -> list[Transfer
         )
     out.sort(key=lambda t: (t.team_id != conv.team_id, -(t.cap - t.load), t.name, t.user_id))
     return out
+
+
+def check_team_member(staff: Staff, team_id: int) -> None:
+    """Admins see every team; other staff only their own."""
+    if not staff.is_admin and team_id not in staff.team_ids:
+        raise Forbidden("You are not in that team.")
+
+
+def team_schedule(team: Team) -> Schedule | None:
+    """The team's business hours; None when it has none: always open.
+
+    Stored hours were checked when written, but an upgrade of the zone database or of the
+    holiday calendars can retire a name they use. Such hours count as none, with an error in
+    the log, so the team's chats are still offered rather than stranded."""
+    if team.hours is None:
+        return None
+    try:
+        return hours.parse_schedule(team.hours)
+    except hours.ScheduleInvalid as exc:
+        log.error("team %s: its business hours are no longer valid (%s)", team.id, exc)
+        return None
+
+
+def team_hours_out(team: Team, *, at: datetime | None = None) -> TeamHoursOut:
+    """The team's hours with whether it is open ``at`` (default: now) and when that changes."""
+    at = at or now()
+    schedule = team_schedule(team)
+    if schedule is None:
+        return TeamHoursOut(team_id=team.id, hours=None, open_now=True, next_change_at=None)
+    open_now = hours.is_open(schedule, at)
+    change = (hours.next_closing if open_now else hours.next_opening)(schedule, at)
+    return TeamHoursOut(team_id=team.id, hours=team.hours, open_now=open_now, next_change_at=change)

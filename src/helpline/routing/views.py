@@ -1,4 +1,5 @@
-"""Routes for a team's live queue and agent loads (supervisors, and agents of the team)."""
+"""Routes for a team's live queue, agent loads and business hours (staff of the team; admins
+change the hours)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from sqlalchemy import select
 
 from helpline.agents.models import AgentPresence, Team, TeamMember, User
 from helpline.core.clock import now
-from helpline.core.errors import Forbidden, NotFound
-from helpline.deps import CurrentStaff, Rt
+from helpline.core.errors import NotFound
+from helpline.core.permissions import Capability
+from helpline.deps import CurrentStaff, Rt, require
 from helpline.routing import service
-from helpline.routing.schemas import AgentLoadOut, TeamQueueOut, WaitingOut
+from helpline.routing.actions import do_put_team_hours
+from helpline.routing.schemas import (
+    AgentLoadOut,
+    TeamHoursIn,
+    TeamHoursOut,
+    TeamQueueOut,
+    WaitingOut,
+)
 
 router = APIRouter(prefix="/api/v1/teams", tags=["routing"])
 
@@ -18,8 +27,7 @@ router = APIRouter(prefix="/api/v1/teams", tags=["routing"])
 @router.get("/{team_id}/queue")
 async def team_queue(team_id: int, staff: CurrentStaff, rt: Rt) -> TeamQueueOut:
     """Who is waiting (in service order) and every member's status and load."""
-    if not staff.is_admin and team_id not in staff.team_ids:
-        raise Forbidden("You are not in that team.")
+    service.check_team_member(staff, team_id)
     async with rt.db.read() as s:
         team = await s.get(Team, team_id)
         if team is None:
@@ -57,3 +65,23 @@ async def team_queue(team_id: int, staff: CurrentStaff, rt: Rt) -> TeamQueueOut:
             for m in members
         ],
     )
+
+
+@router.get("/{team_id}/hours")
+async def team_hours(team_id: int, staff: CurrentStaff, rt: Rt) -> TeamHoursOut:
+    """The team's business hours, whether it is open now, and when that next changes."""
+    service.check_team_member(staff, team_id)
+    async with rt.db.read() as s:
+        team = await s.get(Team, team_id)
+    if team is None:
+        raise NotFound("Team not found.")
+    return service.team_hours_out(team)
+
+
+@router.put("/{team_id}/hours")
+async def put_team_hours(
+    team_id: int, body: TeamHoursIn, staff: CurrentStaff, rt: Rt
+) -> TeamHoursOut:
+    """Replace the team's business hours; null makes it always open (admin)."""
+    require(staff, Capability.ADMINISTER)
+    return await do_put_team_hours(rt, staff, team_id=team_id, hours=body.hours)
