@@ -317,9 +317,13 @@ def test_the_rating_form_contrasts_before_and_after_a_choice(
     web: Server, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
     _, emails = make_team(web, "rated")
-    agent_console(web, new_page(browser, contexts), emails[0])
+    console = agent_console(web, new_page(browser, contexts), emails[0])
     page = new_page(browser, contexts, **PHONE)
     widget = start_chat(web, page, name="Rae", topic="rated", message="Thanks, all good")
+    # Only a chat that reached an agent is rated; one ended while still queued is abandoned.
+    pane = console.get_by_role("region", name=re.compile("with Rae"))
+    pane.get_by_role("button", name="Accept").click()
+    expect(widget.get_by_text("joined the chat")).to_be_visible()
     widget.get_by_role("button", name="End chat").click()
     rating = widget.locator("form.rating")
     send = rating.get_by_role("button", name="Send rating")
