@@ -3,28 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "vitest";
 import { TypingNotices, checkLength, lengthText, sendsOnEnter, tooLongText } from "../src/shared/composer";
-
-function fakeClock() {
-  let t = 1_000_000;
-  const timers: { at: number; f: () => void }[] = [];
-  return {
-    clock: {
-      now: () => t,
-      later: (f: () => void, ms: number) => {
-        const timer = { at: t + ms, f };
-        timers.push(timer);
-        return () => { const i = timers.indexOf(timer); if (i >= 0) timers.splice(i, 1); };
-      },
-    },
-    advance(ms: number) {
-      t += ms;
-      for (const timer of timers.filter((x) => x.at <= t)) {
-        timers.splice(timers.indexOf(timer), 1);
-        timer.f();
-      }
-    },
-  };
-}
+import { fakeClock } from "./fake-clock";
 
 test("Enter sends; Shift+Enter and other keys do not", () => {
   assert.equal(sendsOnEnter({ key: "Enter", shiftKey: false }), true);

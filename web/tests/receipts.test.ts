@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "vitest";
 import { ReadReceipts, readTarget } from "../src/shared/receipts";
+import { fakeClock } from "./fake-clock";
 
 const agent = (seq: number) => ({ type: "message", seq, sender: { kind: "agent" } });
 const visitor = (seq: number) => ({ type: "message", seq, sender: { kind: "visitor" } });
@@ -13,29 +14,6 @@ test("readTarget reports the newest event shown once an agent message is new", (
   assert.equal(readTarget([visitor(1), agent(2), visitor(3)], 2), null);
   assert.equal(readTarget([agent(2), visitor(3), agent(4)], 3), 4);
 });
-
-function fakeClock() {
-  let t = 1_000_000;
-  const timers: { at: number; f: () => void }[] = [];
-  return {
-    clock: {
-      now: () => t,
-      later: (f: () => void, ms: number) => {
-        const timer = { at: t + ms, f };
-        timers.push(timer);
-        return () => { const i = timers.indexOf(timer); if (i >= 0) timers.splice(i, 1); };
-      },
-    },
-    advance(ms: number) {
-      t += ms;
-      for (const timer of timers.filter((x) => x.at <= t)) {
-        timers.splice(timers.indexOf(timer), 1);
-        timer.f();
-      }
-    },
-    pending: () => timers.length,
-  };
-}
 
 test("receipts go out at once, then at most once a second, and only forward", () => {
   const sent: number[] = [];
